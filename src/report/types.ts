@@ -1,0 +1,47 @@
+import type { Finding, RuleReferences, Severity, Suppressed } from "../engine/model";
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+  /** Home page of the tool, shown by SARIF viewers. */
+  informationUri?: string;
+}
+
+/** An input that could not be processed (unparsable template, unreadable file, ...). */
+export interface InputError {
+  file: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** What a report needs to know about a rule; the engine's compiled rules map onto this. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  remediation: string;
+  references: RuleReferences;
+  /** Page documenting the rule (SARIF `helpUri`). */
+  helpUri?: string;
+  /** Extra classification tags (domain, framework), added to SARIF `properties.tags`. */
+  tags?: string[];
+}
+
+/** Everything a formatter renders. Formatters are pure functions of this value. */
+export interface Report {
+  tool: ToolInfo;
+  findings: Finding[];
+  suppressed: Suppressed[];
+  errors: InputError[];
+  rules: RuleMeta[];
+  filesScanned: number;
+}
+
+export interface FormatOptions {
+  /** ANSI colour in `text` output; the CLI passes `process.stdout.isTTY`. Ignored by other formats. */
+  color?: boolean;
+}
+
+export type Formatter = (report: Report, options?: FormatOptions) => string;
