@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv, type ErrorObject } from "ajv";
+import type { Severity } from "./model";
+import { deepMerge, isObject } from "../util/objects";
+import { UserError } from "../util/errors";
+import configSchema from "../../schemas/config.schema.json";
+import defaultConfig from "../../config.json";
+
+export interface ExceptionEntry {
+  rules?: string[];
+  resources?: string[];
+  accounts?: string[];
+  actors?: string[];
+  expires?: string;
+  reason: string;
+}
+
+/** The validated configuration. Rules read parts of it through `$config` references. */
+export interface Config {
+  minSeverity: Severity;
+  tagging: { required: unknown[]; byType?: Record<string, unknown[]>; resourceTypes?: string[] };
+  network: { allowedPublicPorts: unknown[] };
+  businessHours: { timeZone: string; days: string[]; start: string; end: string; holidays?: string[] };
+  rules: { disabled: string[]; severity: Record<string, Severity> };
+  exceptions: ExceptionEntry[];
+  alerts: { topicArn: string | null; dryRun: boolean; consoleRegion: string };
+  [section: string]: unknown;
+}
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validateConfig = ajv.compile(configSchema);
+
+/** The configuration bundled with parapet (`config.json`). */
+export function defaultConfiguration(): Config {
+  return structuredClone(defaultConfig) as unknown as Config;
+}
+
+/** Validates a configuration object; `where` names its origin in error messages. */
+export function checkConfig(candidate: unknown, where: string): Config {
+  if (!validateConfig(candidate)) {
+    throw new UserError(`${where}: ${describeConfigError(validateConfig.errors?.[0])}`);
+  }
+  return candidate as unknown as Config;
+}
+
+function describeConfigError(error: ErrorObject | undefined): string {
+  if (!error) return "invalid configuration";
+  const at = error.instancePath ? error.instancePath.slice(1).replace(/\//g, ".") : "(top level)";
+  if (error.keyword === "additionalProperties") {
+    return `${at === "(top level)" ? "" : at + ": "}unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+  }
+  if (error.keyword === "enum") {
+    return `${at}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+  }
+  return `${at}: ${error.message ?? "is invalid"}`;
+}
+
+/**
+ * Loads configuration: the bundled defaults, merged with a user file (objects merge, lists replace),
+ * then environment overrides, then validation of the result.
+ *
+ * Environment: PARAPET_CONFIG (file), PARAPET_ALERT_TOPIC_ARN, PARAPET_MIN_SEVERITY, PARAPET_DRY_RUN,
+ * PARAPET_TIME_ZONE — what a Lambda deployment sets.
+ */
+export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let merged: unknown = defaultConfiguration();
+  const source = file ?? env.PARAPET_CONFIG;
+  if (source) {
+    let text: string;
+    try {
+      text = readFileSync(source, "utf8");
+    } catch (err) {
+      throw new UserError(`cannot read configuration ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    let user: unknown;
+    try {
+      user = JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`${source}: not valid JSON (${(err as Error).message})`);
+    }
+    if (!isObject(user)) throw new UserError(`${source}: configuration must be a JSON object`);
+    checkPartial(user, source);
+    merged = deepMerge(merged, user);
+  }
+  merged = applyEnvironment(merged as Config, env);
+  return checkConfig(merged, source ? path.basename(source) : "configuration");
+}
+
+/** Unknown keys are reported against the user's own file, before merging hides where they came from. */
+function checkPartial(user: Record<string, unknown>, source: string): void {
+  const known = Object.keys((configSchema as { properties: object }).properties);
+  for (const key of Object.keys(user)) {
+    if (!known.includes(key)) throw new UserError(`${source}: unknown key "${key}" (known: ${known.filter((k) => k !== "$schema").join(", ")})`);
+  }
+}
+
+function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): Config {
+  const out = structuredClone(config);
+  if (env.PARAPET_ALERT_TOPIC_ARN) out.alerts = { ...out.alerts, topicArn: env.PARAPET_ALERT_TOPIC_ARN };
+  if (env.PARAPET_DRY_RUN) out.alerts = { ...out.alerts, dryRun: env.PARAPET_DRY_RUN === "true" || env.PARAPET_DRY_RUN === "1" };
+  if (env.PARAPET_MIN_SEVERITY) out.minSeverity = env.PARAPET_MIN_SEVERITY as Severity;
+  if (env.PARAPET_TIME_ZONE) out.businessHours = { ...out.businessHours, timeZone: env.PARAPET_TIME_ZONE };
+  return out;
+}
+
+/** Reads `a.b.c` from the configuration; undefined when any part is missing. */
+export function configValue(config: Config, dotted: string): unknown {
+  let value: unknown = config;
+  for (const key of dotted.split(".")) {
+    if (!isObject(value) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = value[key];
+  }
+  return value;
+}

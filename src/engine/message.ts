@@ -1,0 +1,42 @@
+import { compileSelector } from "./selectors";
+import type { Subject } from "./model";
+import { scalarText } from "./operators/basic";
+
+/**
+ * Message templates: `{{properties.CidrIp}}` quotes a subject field, `{{explain}}` joins what the
+ * deciding operators reported. Compiled once per rule.
+ */
+export type MessageRenderer = (subject: Subject, explanations: readonly string[]) => string;
+
+const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
+
+export function compileMessage(template: string): MessageRenderer {
+  const parts: Array<string | ((s: Subject, e: readonly string[]) => string)> = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    parts.push(template.slice(last, m.index));
+    const path = m[1]!;
+    if (path === "explain") {
+      parts.push((_s, explanations) => explanations.filter(Boolean).join("; ") || "no detail");
+    } else {
+      const select = compileSelector(path, { fastPath: true });
+      parts.push((s) => render(select(s)));
+    }
+    last = m.index + m[0].length;
+  }
+  parts.push(template.slice(last));
+  return (subject, explanations) => parts.map((p) => (typeof p === "string" ? p : p(subject, explanations))).join("");
+}
+
+function render(values: unknown[]): string {
+  if (values.length === 0) return "(none)";
+  return values
+    .map((v) => scalarText(v) ?? JSON.stringify(v))
+    .join(", ")
+    .slice(0, 200);
+}
+
+/** Placeholders a template uses, for validation at load time. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}

@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * The package root, found by walking up from this module: the same code runs from `src/` under
+ * jest and from `dist/src/` when built, so fixed `../..` offsets would be wrong in one of them.
+ */
+function findPackageRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "parapet") return dir;
+      } catch {
+        // keep walking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+export const BUILTIN_RULES_DIR = path.join(PACKAGE_ROOT, "rules");
+export const SAMPLES_DIR = path.join(PACKAGE_ROOT, "samples");
