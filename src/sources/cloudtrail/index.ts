@@ -1,0 +1,20 @@
+/** The CloudTrail source: Lambda event → objects to read → records → subjects. */
+export { parseIntake, IntakeError } from "./intake";
+export type { Intake, BatchTask, S3ObjectRef, SkippedInput, ObjectTrigger } from "./intake";
+export {
+  readCloudTrailObject,
+  readCloudTrailFile,
+  readCloudTrailInput,
+  listCloudTrailInputs,
+  parseLogBody,
+  gunzipLog,
+  inputLabel,
+  CloudTrailFileError,
+} from "./read";
+export type { CloudTrailFile, CloudTrailInput } from "./read";
+export { recordsToSubjects, forEachRecordSubject, recordToSubjects, API_CALL_TYPE } from "./subjects";
+export type { RecordError, SubjectsResult, RecordOptions, SubjectCallback, ErrorCallback } from "./subjects";
+export { classifyLogKey, decodeS3EventKey, parseS3Uri, s3Uri } from "./keys";
+export { eventContext, actorOf } from "./eventContext";
+export { NormalizerRegistry, defaultRegistry, ALL_NORMALIZERS } from "./normalize/registry";
+export type { Normalizer, NormalizerEntry } from "./normalize/types";
