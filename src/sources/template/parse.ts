@@ -1,0 +1,93 @@
+import { DocumentParseError, parseYamlDocument, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { toPointer } from "../../parse/pointer";
+import { isObject } from "../../util/objects";
+import { SHORT_FORM_KEYS, templateTags } from "./shortForms";
+import type { ParsedTemplate, TemplateError, TemplateResource } from "./types";
+
+export interface ParseTemplateOptions {
+  limits?: Partial<ParseLimits>;
+}
+
+export type ParseTemplateResult =
+  | { ok: true; template: ParsedTemplate; errors: TemplateError[] }
+  | { ok: false; errors: TemplateError[] };
+
+/**
+ * Parses a CloudFormation template (YAML with short forms, or JSON) and checks the shape every
+ * later step relies on. Never throws: anything wrong with the text becomes a `TemplateError`.
+ * `errors` on success lists resources or parameters that were skipped (e.g. a resource without `Type`).
+ */
+export function parseTemplateText(text: string, file: string, options: ParseTemplateOptions = {}): ParseTemplateResult {
+  const fail = (message: string, line?: number, column?: number): ParseTemplateResult => ({
+    ok: false,
+    errors: [{ file, line, column, message }],
+  });
+  if (text.trim() === "") return fail("empty template");
+
+  if (looksLikeJson(text)) {
+    const jsonError = strictJsonError(text);
+    if (jsonError) return fail(`invalid JSON: ${jsonError.message}`, jsonError.line, jsonError.column);
+  }
+
+  let doc: PositionedDocument;
+  try {
+    doc = parseYamlDocument(text, { limits: options.limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
+  } catch (err) {
+    if (err instanceof DocumentParseError) return fail(err.message, err.position?.line, err.position?.column);
+    // Deeply nested input can exhaust the stack inside the YAML library; report, never crash.
+    return fail(`cannot parse template: ${(err as Error).message}`);
+  }
+
+  const root = doc.value;
+  if (!isObject(root)) return fail("not a CloudFormation template: the document is not a map", 1, 1);
+  const resourcesValue = root["Resources"];
+  if (!isObject(resourcesValue) || Object.keys(resourcesValue).length === 0) {
+    const where = resourcesValue === undefined ? { line: 1, column: 1 } : doc.locate("/Resources");
+    return fail("not a CloudFormation template: no Resources (a non-empty map is required)", where.line, where.column);
+  }
+
+  const errors: TemplateError[] = [];
+  const resources: TemplateResource[] = [];
+  for (const [logicalId, raw] of Object.entries(resourcesValue)) {
+    const pointer = toPointer(["Resources", logicalId]);
+    const type = isObject(raw) ? raw["Type"] : undefined;
+    if (!isObject(raw) || typeof type !== "string") {
+      const where = doc.locateKey(pointer);
+      errors.push({ file, ...where, message: `resource ${logicalId} has no Type (a string is required); it is skipped` });
+      continue;
+    }
+    resources.push({ logicalId, type, raw, position: doc.locate(`${pointer}/Type`) });
+  }
+
+  const parameters = root["Parameters"];
+  if (isObject(parameters)) {
+    for (const [name, declaration] of Object.entries(parameters)) {
+      if (!isObject(declaration) || declaration["Type"] === undefined || declaration["Type"] === null) {
+        const where = doc.locateKey(toPointer(["Parameters", name]));
+        errors.push({ file, ...where, message: `parameter ${name} has no Type` });
+      }
+    }
+  }
+  return { ok: true, template: { file, root, doc, resources }, errors };
+}
+
+/** cfn_nag reads text that starts with `{` and has a closing `}` as JSON, and requires it to be valid. */
+function looksLikeJson(text: string): boolean {
+  return text.trimStart().startsWith("{") && text.includes("}");
+}
+
+function strictJsonError(text: string): { message: string; line?: number; column?: number } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    if (!at) return { message };
+    const offset = Number(at[1]);
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    return { message: message.replace(/ in JSON at position \d+.*$/, ""), line, column };
+  }
+}

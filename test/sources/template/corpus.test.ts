@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { loadTemplateSubjects } from "../../../src/sources/template";
+
+const CORPUS = "/work/shared/conformance/cfn_nag/templates";
+const EXPECTED = "/work/shared/conformance/cfn_nag/expected.tsv";
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** Templates for which cfn_nag itself reports FATAL (it could not analyse them either). */
+function fatalInCfnNag(): Set<string> {
+  const rows = readFileSync(EXPECTED, "utf8").split("\n").slice(1);
+  return new Set(rows.filter((r) => r.split("\t")[1] === "FATAL").map((r) => r.split("\t")[0]!));
+}
+
+describe("cfn_nag conformance corpus", () => {
+  const files = listFiles(CORPUS);
+  const texts = files.map((f) => [relative(CORPUS, f), readFileSync(f, "utf8")] as const);
+
+  test("every template loads without throwing, and fails only where cfn_nag also fails", () => {
+    const fatal = fatalInCfnNag();
+    const unexpected: string[] = [];
+    let subjects = 0;
+    for (const [name, text] of texts) {
+      const result = loadTemplateSubjects(name, text);
+      subjects += result.subjects.length;
+      const hardErrors = result.errors.filter((e) => e.severity !== "warning");
+      if ((result.subjects.length === 0) !== fatal.has(name)) {
+        unexpected.push(`${name}: ${hardErrors.map((e) => `${e.line}:${e.message}`).join("; ") || "no subjects"}`);
+      }
+    }
+    expect(files.length).toBe(369);
+    expect(unexpected).toEqual([]);
+    expect(subjects).toBeGreaterThan(900);
+  });
+
+  test("the whole corpus loads well within the lint budget", () => {
+    const start = performance.now();
+    for (const [name, text] of texts) loadTemplateSubjects(name, text, { parameterValues: {} });
+    const elapsed = performance.now() - start;
+    // Budget for the whole lint is 0.5 s; parsing must leave most of it to rules (generous for CI noise).
+    expect(elapsed).toBeLessThan(1500);
+  });
+});
