@@ -1,6 +1,6 @@
 import { DocumentParseError, parseYamlDocument, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
 import { toPointer } from "../../parse/pointer";
-import { isObject } from "../../util/objects";
+import { isObject, isPrototypeKey } from "../../util/objects";
 import { SHORT_FORM_KEYS, templateTags } from "./shortForms";
 import type { ParsedTemplate, TemplateError, TemplateResource } from "./types";
 
@@ -50,6 +50,10 @@ export function parseTemplateText(text: string, file: string, options: ParseTemp
   const resources: TemplateResource[] = [];
   for (const [logicalId, raw] of Object.entries(resourcesValue)) {
     const pointer = toPointer(["Resources", logicalId]);
+    if (isPrototypeKey(logicalId)) {
+      errors.push({ file, ...doc.locateKey(pointer), message: `resource ${logicalId}: not a valid logical id; it is skipped` });
+      continue;
+    }
     const type = isObject(raw) ? raw["Type"] : undefined;
     if (!isObject(raw) || typeof type !== "string") {
       const where = doc.locateKey(pointer);
