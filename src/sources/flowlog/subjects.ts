@@ -1,0 +1,120 @@
+/**
+ * Enriched flows → subjects (docs/subjects.md), so the rules written for templates and CloudTrail
+ * also fire on traffic:
+ * - `Parapet::VPC::Flow` for every flow (properties = the enriched flow);
+ * - `AWS::EC2::Instance` for each instance seen at either end (Tags as a CloudFormation list), once
+ *   per call;
+ * - `AWS::EC2::SecurityGroupIngress` for each accepted inbound flow from a public address (observed
+ *   ingress: `CidrIp` `<src>/32` or `CidrIpv6` `<src>/128`, the server port, the protocol number),
+ *   once per distinct (interface, source, protocol, port) per call.
+ */
+import type { FlowContext, Location, SubjectOf } from "../../engine/model";
+import type { EnrichedFlow, EnrichedTraffic, Endpoint } from "./enrich";
+
+export type FlowSubject = SubjectOf<"flowlog">;
+
+export const FLOW_TYPE = "Parapet::VPC::Flow";
+
+function flowContext(flow: EnrichedFlow): FlowContext {
+  const start = Number(flow.Start);
+  const end = Number(flow.End);
+  return {
+    interfaceId: flow.InterfaceId,
+    accountId: flow.AccountId,
+    region: flow.Region,
+    start: flow.Start === "" ? undefined : start,
+    end: flow.End === "" ? undefined : end,
+    action: flow.LogStatus === "OK" ? flow.Action : undefined,
+    logStatus: flow.LogStatus,
+  };
+}
+
+function location(file: string, line: number | undefined): Location {
+  return line === undefined ? { file, pointer: "" } : { file, pointer: `/${line}`, line };
+}
+
+/** `<interface>:<protocol>:<client>:<port>-<server>:<port>:<start>`; gaps: `<interface>:<status>:<start>`. */
+export function flowSubjectId(flow: EnrichedFlow): string {
+  const iface = flow.InterfaceId ?? "unknown-interface";
+  if (flow.LogStatus !== "OK") return `${iface}:${flow.LogStatus}:${flow.Start}`;
+  return `${iface}:${flow.Protocol}:${flow.Client.Addr}:${flow.SrcPort ?? "-"}-${flow.Server.Addr}:${flow.DstPort ?? "-"}:${flow.Start}`;
+}
+
+function instanceSubject(endpoint: Endpoint, context: FlowContext, where: Location): FlowSubject {
+  const properties: Record<string, unknown> = {
+    Tags: Object.entries(endpoint.Tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+  };
+  if (endpoint.SubnetId !== undefined) properties.SubnetId = endpoint.SubnetId;
+  if (endpoint.SecurityGroupIds !== undefined) properties.SecurityGroupIds = [...endpoint.SecurityGroupIds];
+  if (endpoint.AvailabilityZone !== undefined) properties.AvailabilityZone = endpoint.AvailabilityZone;
+  return {
+    type: "AWS::EC2::Instance",
+    id: endpoint.InstanceId!,
+    properties,
+    source: "flowlog",
+    context: { flow: { ...context, interfaceId: endpoint.InterfaceId ?? context.interfaceId } },
+    location: where,
+  };
+}
+
+/** True for an accepted connection into the capturing interface from an internet address. */
+export function isObservedIngress(flow: EnrichedTraffic): boolean {
+  return flow.Action === "ACCEPT" && flow.Direction === "inbound" && flow.Client.Public && !flow.Server.Public;
+}
+
+function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Location): FlowSubject {
+  const source = flow.Client.Addr;
+  const v6 = source.includes(":");
+  const groupId = flow.Server.SecurityGroupIds?.[0];
+  const properties: Record<string, unknown> = {
+    IpProtocol: flow.ProtocolNumber === undefined ? "-1" : String(flow.ProtocolNumber),
+    [v6 ? "CidrIpv6" : "CidrIp"]: `${source}/${v6 ? 128 : 32}`,
+    Description: `observed in flow logs: ${flow.Protocol} from ${source} to ${flow.Server.Addr}`,
+  };
+  if (flow.DstPort !== undefined) {
+    properties.FromPort = flow.DstPort;
+    properties.ToPort = flow.DstPort;
+  }
+  if (groupId !== undefined) properties.GroupId = groupId;
+  return {
+    type: "AWS::EC2::SecurityGroupIngress",
+    id: groupId ?? flow.Server.InterfaceId ?? flow.InterfaceId ?? flow.Server.Addr,
+    properties,
+    source: "flowlog",
+    context: { flow: context },
+    location: where,
+  };
+}
+
+export function flowsToSubjects(flows: readonly EnrichedFlow[], file: string): FlowSubject[] {
+  const subjects: FlowSubject[] = [];
+  const instances = new Set<string>();
+  const ingress = new Set<string>();
+  for (const flow of flows) {
+    const context = flowContext(flow);
+    const where = location(file, flow.Lines[0]);
+    subjects.push({
+      type: FLOW_TYPE,
+      id: flowSubjectId(flow),
+      properties: flow as unknown as Record<string, unknown>,
+      source: "flowlog",
+      context: { flow: context },
+      location: where,
+    });
+    if (flow.LogStatus !== "OK") continue;
+    for (const endpoint of [flow.Client, flow.Server]) {
+      if (endpoint.Type === "ec2:instance" && endpoint.InstanceId !== undefined && !instances.has(endpoint.InstanceId)) {
+        instances.add(endpoint.InstanceId);
+        subjects.push(instanceSubject(endpoint, context, where));
+      }
+    }
+    if (isObservedIngress(flow)) {
+      const key = `${flow.Server.InterfaceId ?? flow.Server.Addr}|${flow.Client.Addr}|${flow.ProtocolNumber}|${flow.DstPort}`;
+      if (!ingress.has(key)) {
+        ingress.add(key);
+        subjects.push(ingressSubject(flow, context, where));
+      }
+    }
+  }
+  return subjects;
+}
