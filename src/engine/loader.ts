@@ -91,7 +91,13 @@ export function readRuleFile(file: string, text?: string): LoadedRuleFile | Rule
  * Keep the errors a person can act on: the deepest ones, without the wrappers.
  */
 function pickErrors(errors: ErrorObject[]): ErrorObject[] {
-  const concrete = errors.filter((e) => !["if", "then", "else", "allOf", "anyOf", "oneOf", "not"].includes(e.keyword) || e.keyword === "oneOf");
+  // A failed oneOf also reports each alternative's own errors; the oneOf itself says it better.
+  const oneOfs = errors.filter((e) => e.keyword === "oneOf");
+  const insideOneOf = (e: ErrorObject) =>
+    e.keyword !== "oneOf" && oneOfs.some((o) => o.instancePath === e.instancePath && e.schemaPath.startsWith(o.schemaPath + "/"));
+  const concrete = errors.filter(
+    (e) => !insideOneOf(e) && (!["if", "then", "else", "allOf", "anyOf", "oneOf", "not"].includes(e.keyword) || e.keyword === "oneOf"),
+  );
   const candidates = concrete.length ? concrete : errors;
   const deepest = Math.max(...candidates.map((e) => e.instancePath.split("/").length));
   const chosen = candidates.filter((e) => e.instancePath.split("/").length === deepest);
