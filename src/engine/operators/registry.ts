@@ -1,4 +1,5 @@
 import { basicOperators } from "./basic";
+import { cfnPolicyOperators } from "./cfnPolicy";
 import { cidrOperators } from "./cidr";
 import { iamOperators } from "./iam";
 import { portOperators } from "./ports";
@@ -17,6 +18,7 @@ export const OPERATORS: ReadonlyMap<string, Operator> = buildRegistry([
   ...timeOperators,
   ...iamOperators,
   ...tagOperators,
+  ...cfnPolicyOperators,
 ]);
 
 function buildRegistry(list: Operator[]): Map<string, Operator> {
