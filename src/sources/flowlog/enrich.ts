@@ -268,6 +268,12 @@ function interfaceEndpoint(address: string, info: InterfaceInfo, rfc1918: boolea
   });
 }
 
+function gapEndpoint(info: InterfaceInfo, resolver: EndpointResolver): Endpoint {
+  const address = info.addresses[0] ?? "";
+  const scope = resolver.scope(address);
+  return interfaceEndpoint(address, info, scope === "rfc1918", scope === "public");
+}
+
 /** Enriches a chunk of records (resolving unknown interfaces in one batch first). */
 export async function enrichFlows(records: readonly FlowRecord[], enricher: Enricher, options: EnrichOptions = {}): Promise<EnrichedFlow[]> {
   const units = pairRecords(records, options.pair ?? true);
@@ -308,7 +314,7 @@ function enrichUnit(unit: Unit, enricher: Enricher, resolver: EndpointResolver):
       InterfaceId: r.interfaceId,
       AccountId: r.accountId,
       Region: regionOf(r, info, enricher),
-      Interface: info ? interfaceEndpoint(info.addresses[0] ?? "", info, false, false) : undefined,
+      Interface: info ? gapEndpoint(info, resolver) : undefined,
       Lines: [r.line],
     };
   }

@@ -15,6 +15,8 @@ export type FlowSubject = SubjectOf<"flowlog">;
 
 export const FLOW_TYPE = "Parapet::VPC::Flow";
 
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
+
 function flowContext(flow: EnrichedFlow): FlowContext {
   const start = Number(flow.Start);
   const end = Number(flow.End);
@@ -71,7 +73,8 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
     [v6 ? "CidrIpv6" : "CidrIp"]: `${source}/${v6 ? 128 : 32}`,
     Description: `observed in flow logs: ${flow.Protocol} from ${source} to ${flow.Server.Addr}`,
   };
-  if (flow.DstPort !== undefined) {
+  // Ports mean something for TCP, UDP and SCTP only; ICMP records carry 0.
+  if (flow.DstPort !== undefined && PORT_PROTOCOLS.has(flow.ProtocolNumber ?? -1)) {
     properties.FromPort = flow.DstPort;
     properties.ToPort = flow.DstPort;
   }
