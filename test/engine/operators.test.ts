@@ -215,6 +215,26 @@ describe("business hours", () => {
     );
   });
 
+  it("property: cached offsets agree with ICU in zones with DST (incl. half-hour and 45-minute zones)", () => {
+    const zones = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns"];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), fc.constantFrom(...zones), (seconds, zone) => {
+        const d = new Date(seconds * 1000);
+        const parts = Object.fromEntries(
+          new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", weekday: "short" })
+            .formatToParts(d)
+            .map((p) => [p.type, p.value]),
+        );
+        expect(localTime(d, zone)).toEqual({
+          date: `${parts.year}-${parts.month}-${parts.day}`,
+          day: parts.weekday,
+          minutes: Number(parts.hour) * 60 + Number(parts.minute),
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("property: local time in a fixed-offset zone is UTC shifted by the offset", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), (seconds) => {

@@ -39,14 +39,40 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Wall-clock date, weekday and minute of day of an instant in an IANA time zone (DST-aware via ICU). */
-export function localTime(instant: Date, timeZone: string): LocalTime {
+/** UTC offset (ms) of a zone at an instant, read from ICU. */
+function offsetAt(instant: Date, timeZone: string): number {
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(instant)) parts[p.type] = p.value;
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  return asUtc - Math.floor(instant.getTime() / 60_000) * 60_000;
+}
+
+// Offsets change only at transitions, which fall on quarter hours: cache one ICU lookup per zone and
+// quarter hour instead of formatting every event (ICU formatting dominated evaluation time).
+const QUARTER_HOUR = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+
+function cachedOffset(instant: Date, timeZone: string): number {
+  const key = `${timeZone}@${Math.floor(instant.getTime() / QUARTER_HOUR)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = offsetAt(instant, timeZone);
+    if (offsetCache.size > 50_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+/** Wall-clock date, weekday and minute of day of an instant in an IANA time zone (DST-aware via ICU). */
+export function localTime(instant: Date, timeZone: string): LocalTime {
+  const local = new Date(instant.getTime() + cachedOffset(instant, timeZone));
+  const y = local.getUTCFullYear();
+  const m = String(local.getUTCMonth() + 1).padStart(2, "0");
+  const d = String(local.getUTCDate()).padStart(2, "0");
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    day: parts.weekday as DayName,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${String(y).padStart(4, "0")}-${m}-${d}`,
+    day: DAY_NAMES[local.getUTCDay()]!,
+    minutes: local.getUTCHours() * 60 + local.getUTCMinutes(),
   };
 }
 
