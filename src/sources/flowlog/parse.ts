@@ -220,7 +220,12 @@ export class FlowLogParser {
       this.malformed(line, `expected ${columns.length} fields (${this.format.names.join(" ")}), found ${parts.length}`, text);
       return;
     }
-    const built = this.format.build(parts, line);
+    let built = this.format.build(parts, line);
+    if (typeof built === "number" && /\s/.test(parts[built]!.length === 0 ? " " : parts[built]!)) {
+      // An empty or whitespace-laden token means stray whitespace that happened to keep the count right.
+      parts = text.trim().split(/\s+/);
+      built = parts.length === columns.length ? this.format.build(parts, line) : built;
+    }
     if (typeof built === "number") {
       this.malformed(line, badField(this.format.columns[built]!, built, parts[built]!), text);
       return;
