@@ -6,6 +6,8 @@ import { str, text } from "./normalize/shapes";
 
 export function eventContext(record: JsonObject): EventContext {
   const identity = ownGet(record, "userIdentity");
+  const params = record.requestParameters;
+  let excerpt: string | undefined | null = null;
   const ctx: EventContext = {
     eventId: str(record.eventID) ?? "",
     eventName: str(record.eventName) ?? "",
@@ -15,6 +17,16 @@ export function eventContext(record: JsonObject): EventContext {
     accountId: text(record.recipientAccountId) ?? text(ownGet(identity, "accountId")) ?? "",
     actor: actorOf(identity),
     actorType: actorTypeOf(identity),
+    // Rendered on first read (an alert, a report), not for every write in a file: most subjects never
+    // produce a finding, and the excerpt was the largest per-record cost. It is an own, enumerable
+    // property, so JSON.stringify, spreads and structuredClone all see the value.
+    get requestExcerpt(): string | undefined {
+      if (excerpt === null) excerpt = redactedExcerpt(params);
+      return excerpt;
+    },
+    set requestExcerpt(value: string | undefined) {
+      excerpt = value;
+    },
   };
   const sourceIPAddress = str(record.sourceIPAddress);
   if (sourceIPAddress !== undefined) ctx.sourceIPAddress = sourceIPAddress;
@@ -26,8 +38,6 @@ export function eventContext(record: JsonObject): EventContext {
   if (errorMessage !== undefined) ctx.errorMessage = errorMessage;
   const mfa = mfaOf(record, identity);
   if (mfa !== undefined) ctx.mfaAuthenticated = mfa;
-  const excerpt = redactedExcerpt(record.requestParameters);
-  if (excerpt !== undefined) ctx.requestExcerpt = excerpt;
   return ctx;
 }
 

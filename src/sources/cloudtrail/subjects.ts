@@ -51,8 +51,9 @@ export function forEachRecordSubject(
   onError: ErrorCallback,
   options: RecordOptions = {},
 ): void {
+  const registry = options.registry ?? defaultRegistry;
   for (let index = 0; index < records.length; index++) {
-    recordToSubjects(records[index], { file, pointer: `/Records/${index}`, index }, onSubject, onError, options);
+    normalizeRecord(records[index], file, index, undefined, onSubject, onError, registry);
   }
 }
 
@@ -64,14 +65,28 @@ export function recordToSubjects(
   onError: ErrorCallback,
   { registry = defaultRegistry }: RecordOptions = {},
 ): void {
-  const fail = (message: string): void => onError({ file: where.file, pointer: where.pointer, index: where.index, message });
+  normalizeRecord(record, where.file, where.index, where.pointer, onSubject, onError, registry);
+}
+
+/** The per-record work. Nothing is allocated for a record that is skipped (most of a file). */
+function normalizeRecord(
+  record: unknown,
+  file: string,
+  index: number,
+  pointerGiven: string | undefined,
+  onSubject: SubjectCallback,
+  onError: ErrorCallback,
+  registry: NormalizerRegistry,
+): void {
   if (!isObject(record)) {
-    fail(`record ${where.index >= 0 ? `#${where.index} ` : ""}is ${describe(record)}, not an object; skipped`);
+    const pointer = pointerGiven ?? `/Records/${index}`;
+    onError({ file, pointer, index, message: `record ${index >= 0 ? `#${index} ` : ""}is ${describe(record)}, not an object; skipped` });
     return;
   }
   const { eventSource, eventName } = record;
   if (typeof eventSource !== "string" || typeof eventName !== "string") {
-    fail("not a CloudTrail record (eventSource or eventName missing); skipped");
+    const pointer = pointerGiven ?? `/Records/${index}`;
+    onError({ file, pointer, index, message: "not a CloudTrail record (eventSource or eventName missing); skipped" });
     return;
   }
   // Insights records describe API-rate anomalies, not calls.
@@ -81,8 +96,10 @@ export function recordToSubjects(
   const isChange = record.readOnly !== true || isLogin;
   if (normalize === undefined && !isChange) return;
 
+  const pointer = pointerGiven ?? `/Records/${index}`;
+  const fail = (message: string): void => onError({ file, pointer, index, message });
   const event = eventContext(record);
-  const location: Location = { file: where.file, pointer: where.pointer };
+  const location: Location = { file, pointer };
   const context = { event };
   const sink: SubjectSink = {
     emit(type, id, properties) {
@@ -93,7 +110,7 @@ export function recordToSubjects(
     },
   };
 
-  if (isChange) sink.emit(API_CALL_TYPE, event.eventId || `${where.file}#${where.pointer}`, apiCallProperties(record));
+  if (isChange) sink.emit(API_CALL_TYPE, event.eventId || `${file}#${pointer}`, apiCallProperties(record));
   // A failed call changed nothing: resource subjects would describe a state that does not exist.
   if (normalize === undefined || event.errorCode !== undefined) return;
   const input: NormalizeInput = {

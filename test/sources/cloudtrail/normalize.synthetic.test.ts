@@ -235,6 +235,11 @@ describe("record handling", () => {
     expect(excerpt).toContain('"password":"[redacted]"');
     expect(excerpt).toContain('"clientToken":"t-1"');
     expect(excerpt).not.toContain("c2VjcmV0");
+    // Rendered lazily, but still an ordinary enumerable value for serializers and clones.
+    const event = call.source === "cloudtrail" ? call.context.event : undefined;
+    expect(JSON.parse(JSON.stringify(event)).requestExcerpt).toBe(excerpt);
+    expect(structuredClone(event)?.requestExcerpt).toBe(excerpt);
+    expect({ ...event }.requestExcerpt).toBe(excerpt);
   });
 
   test("non-object records and records without eventSource are reported with their index; the rest is processed", () => {
