@@ -86,8 +86,9 @@ export interface SubjectSuppression {
   /** parapet rule id or any id in the rule's references (e.g. cfn_nag `W2`). */
   rule: string;
   reason?: string;
-  /** Where the suppression was declared, for reporting unknown ids / missing reasons. */
+  /** Where the suppression was declared (`file:line:column`), for reporting unknown ids / missing reasons. */
   origin?: string;
+  location?: Location;
 }
 
 interface SubjectBase<S extends SourceKind> {

@@ -46,6 +46,7 @@ export function resourceSuppressions(
         rule,
         ...(typeof reason === "string" ? { reason } : {}),
         origin: formatWhere(template.file, at.line, at.column),
+        location: { file: template.file, pointer: `${listPointer}/${i}`, ...at },
       });
     });
   };
