@@ -1,4 +1,4 @@
-import type { Subject, TemplateContext } from "../../engine/model";
+import type { TemplateContext } from "../../engine/model";
 import { toPointer } from "../../parse/pointer";
 import { isObject, isPrototypeKey, type JsonObject } from "../../util/objects";
 import { copyPlain, createResolver, type Resolver } from "./intrinsics";
@@ -14,9 +14,11 @@ import type { ParsedTemplate, ResolvedResource, TemplateError, TemplateOptions }
 export { parseTemplateText } from "./parse";
 export { readConditionValuesFile, readParameterValuesFile, parseConditionValues, parseParameterValues } from "./valuesFiles";
 export type { ConditionValues, ParameterValues, TemplateError, TemplateOptions } from "./types";
+export type { TemplateSubject } from "./subjects";
 
 export interface TemplateSubjects {
-  subjects: Subject[];
+  /** Template subjects (`source: "template"`); assignable to `Subject[]`. */
+  subjects: TemplateSubject[];
   errors: TemplateError[];
 }
 

@@ -1,4 +1,5 @@
-import { DocumentParseError, parseYamlDocument, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { DEFAULT_LIMITS, DocumentParseError, parseYamlDocument, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { jsonDocument } from "./jsonDocument";
 import { toPointer } from "../../parse/pointer";
 import { isObject, isPrototypeKey } from "../../util/objects";
 import { SHORT_FORM_KEYS, templateTags } from "./shortForms";
@@ -24,18 +25,27 @@ export function parseTemplateText(text: string, file: string, options: ParseTemp
   });
   if (text.trim() === "") return fail("empty template");
 
-  if (looksLikeJson(text)) {
-    const jsonError = strictJsonError(text);
-    if (jsonError) return fail(`invalid JSON: ${jsonError.message}`, jsonError.line, jsonError.column);
-  }
-
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   let doc: PositionedDocument;
-  try {
-    doc = parseYamlDocument(text, { limits: options.limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
-  } catch (err) {
-    if (err instanceof DocumentParseError) return fail(err.message, err.position?.line, err.position?.column);
-    // Deeply nested input can exhaust the stack inside the YAML library; report, never crash.
-    return fail(`cannot parse template: ${(err as Error).message}`);
+  if (looksLikeJson(text)) {
+    // cfn_nag requires JSON-looking text to be strictly valid JSON.
+    if (Buffer.byteLength(text, "utf8") > limits.maxBytes) return fail(`document is larger than the ${limits.maxBytes}-byte limit`);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const where = jsonErrorPosition(text, (err as Error).message);
+      return fail(`invalid JSON: ${where.message}`, where.line, where.column);
+    }
+    doc = jsonDocument(text, value);
+  } else {
+    try {
+      doc = parseYamlDocument(text, { limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
+    } catch (err) {
+      if (err instanceof DocumentParseError) return fail(err.message, err.position?.line, err.position?.column);
+      // Deeply nested input can exhaust the stack inside the YAML library; report, never crash.
+      return fail(`cannot parse template: ${(err as Error).message}`);
+    }
   }
 
   const root = doc.value;
@@ -80,18 +90,12 @@ function looksLikeJson(text: string): boolean {
   return text.trimStart().startsWith("{") && text.includes("}");
 }
 
-function strictJsonError(text: string): { message: string; line?: number; column?: number } | undefined {
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (err) {
-    const message = (err as Error).message;
-    const at = /at position (\d+)/.exec(message);
-    if (!at) return { message };
-    const offset = Number(at[1]);
-    const before = text.slice(0, offset);
-    const line = before.split("\n").length;
-    const column = offset - before.lastIndexOf("\n");
-    return { message: message.replace(/ in JSON at position \d+.*$/, ""), line, column };
-  }
+function jsonErrorPosition(text: string, message: string): { message: string; line?: number; column?: number } {
+  const at = /at position (\d+)/.exec(message);
+  if (!at) return { message };
+  const offset = Number(at[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { message: message.replace(/ in JSON at position \d+.*$/, ""), line, column };
 }

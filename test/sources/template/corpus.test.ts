@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { loadTemplateSubjects } from "../../../src/sources/template";
+import { jsonDocument } from "../../../src/sources/template/jsonDocument";
+import { parseYamlDocument } from "../../../src/parse/yamlDocument";
 
 const CORPUS = "/work/shared/conformance/cfn_nag/templates";
 const EXPECTED = "/work/shared/conformance/cfn_nag/expected.tsv";
@@ -37,6 +39,30 @@ describe("cfn_nag conformance corpus", () => {
     expect(files.length).toBe(369);
     expect(unexpected).toEqual([]);
     expect(subjects).toBeGreaterThan(900);
+  });
+
+  test("the JSON fast path agrees with the YAML reader on values and positions", () => {
+    let compared = 0;
+    for (const [name, text] of texts) {
+      if (!text.trimStart().startsWith("{")) continue;
+      let viaYaml;
+      try {
+        viaYaml = parseYamlDocument(text);
+      } catch {
+        continue; // e.g. duplicate keys, which JSON (and cfn_nag) accept
+      }
+      const viaJson = jsonDocument(text, JSON.parse(text));
+      expect(viaJson.value).toEqual(viaYaml.value);
+      const resources = (viaJson.value as any).Resources ?? {};
+      for (const id of Object.keys(resources)) {
+        for (const pointer of [`/Resources/${id}/Type`, `/Resources/${id}/Properties`, `/Resources/${id}/Properties/Tags/0/Key`]) {
+          expect([name, pointer, viaJson.locate(pointer)]).toEqual([name, pointer, viaYaml.locate(pointer)]);
+          expect([name, pointer, viaJson.locateKey(pointer)]).toEqual([name, pointer, viaYaml.locateKey(pointer)]);
+        }
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 
   test("the whole corpus loads well within the lint budget", () => {

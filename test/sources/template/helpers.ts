@@ -1,5 +1,4 @@
-import type { Subject } from "../../../src/engine/model";
-import { loadTemplateSubjects } from "../../../src/sources/template";
+import { loadTemplateSubjects, type TemplateSubject as Subject } from "../../../src/sources/template";
 import type { TemplateOptions } from "../../../src/sources/template/types";
 
 /** Loads a template and fails the test on any error, so each test states the errors it expects. */

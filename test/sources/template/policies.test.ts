@@ -1,4 +1,4 @@
-import type { Subject } from "../../../src/engine/model";
+import type { TemplateSubject as Subject } from "../../../src/sources/template";
 import { subjectsOf } from "./helpers";
 
 const statements = (subjects: Subject[]) => subjects.filter((s) => s.type === "Parapet::IAM::PolicyStatement");

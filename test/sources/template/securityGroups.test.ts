@@ -1,4 +1,4 @@
-import type { Subject } from "../../../src/engine/model";
+import type { TemplateSubject as Subject } from "../../../src/sources/template";
 import { only, subjectsOf } from "./helpers";
 
 const gathered = (subjects: Subject[], type: string) =>
