@@ -24,9 +24,14 @@ describe("suppression metadata (§A9)", () => {
   test("cfn_nag and parapet entries become suppressions with their origin", () => {
     const subjects = subjectsOf(text);
     expect(only(subjects, "AWS::EC2::SecurityGroup").suppressions).toEqual([
-      { rule: "W9", reason: "internal only", origin: "t.yaml:7:13" },
-      { rule: "F1000", origin: "t.yaml:9:13" },
-      { rule: "sg-open-ingress", reason: "reviewed", origin: "t.yaml:12:13" },
+      {
+        rule: "W9",
+        reason: "internal only",
+        origin: "t.yaml:7:13",
+        location: { file: "t.yaml", pointer: "/Resources/Group/Metadata/cfn_nag/rules_to_suppress/0", line: 7, column: 13 },
+      },
+      { rule: "F1000", origin: "t.yaml:9:13", location: expect.objectContaining({ line: 9 }) },
+      { rule: "sg-open-ingress", reason: "reviewed", origin: "t.yaml:12:13", location: expect.objectContaining({ line: 12 }) },
     ]);
     // Derived subjects are reported under the resource and carry its suppressions.
     expect(only(subjects, "AWS::EC2::SecurityGroupIngress").suppressions).toHaveLength(3);
