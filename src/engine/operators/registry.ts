@@ -1,5 +1,6 @@
 import { basicOperators } from "./basic";
 import { cfnPolicyOperators } from "./cfnPolicy";
+import { cfnResourceOperators } from "./cfnResource";
 import { cidrOperators } from "./cidr";
 import { iamOperators } from "./iam";
 import { portOperators } from "./ports";
@@ -19,6 +20,7 @@ export const OPERATORS: ReadonlyMap<string, Operator> = buildRegistry([
   ...iamOperators,
   ...tagOperators,
   ...cfnPolicyOperators,
+  ...cfnResourceOperators,
 ]);
 
 function buildRegistry(list: Operator[]): Map<string, Operator> {
