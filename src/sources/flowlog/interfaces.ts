@@ -274,6 +274,9 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
     if (warnings.length < MAX_WARNINGS) warnings.push(message);
   };
 
+  /** Set when retries ran out on throttling: the rest of this prefetch makes no more calls. */
+  let throttledOut = false;
+
   async function send<T>(command: unknown, counter: "describeNetworkInterfacesCalls" | "describeTagsCalls"): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       stats.ec2Calls++;
@@ -281,7 +284,11 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
       try {
         return (await client.send(command as never)) as T;
       } catch (error) {
-        if (!THROTTLING_CODES.has(errorCode(error)) || attempt + 1 >= maxAttempts) throw error;
+        if (!THROTTLING_CODES.has(errorCode(error))) throw error;
+        if (attempt + 1 >= maxAttempts) {
+          throttledOut = true;
+          throw error;
+        }
         stats.throttled++;
         // Full jitter: spreads the retries of concurrent Lambda invocations sharing one token bucket.
         await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt));
@@ -292,6 +299,7 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
   /** All pages of one filtered DescribeNetworkInterfaces; halves the batch if EC2 says it is too big. */
   async function describe(filter: string, values: string[]): Promise<NetworkInterface[]> {
     const found: NetworkInterface[] = [];
+    if (throttledOut) return found;
     let nextToken: string | undefined;
     try {
       do {
@@ -342,16 +350,26 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
     return tags;
   }
 
-  async function store(enis: NetworkInterface[], time: number): Promise<void> {
-    const instanceIds = [...new Set(enis.map((e) => e.Attachment?.InstanceId).filter((id): id is string => typeof id === "string"))];
-    const tags = instanceIds.length > 0 ? await instanceTags(instanceIds) : new Map<string, Record<string, string>>();
+  /** Indexes interfaces (with interface tags for now) so their addresses count as known. */
+  function store(enis: NetworkInterface[], time: number): void {
     for (const eni of enis) {
-      const instanceId = eni.Attachment?.InstanceId;
-      const info = toInterfaceInfo(eni, options.region, instanceId ? tags.get(instanceId) : undefined);
+      const info = toInterfaceInfo(eni, options.region);
       if (!info) continue;
       index.add(info);
       expiry.set(`id:${info.interfaceId}`, time + ttlMs);
       for (const address of info.addresses) expiry.set(`ip:${address}`, time + ttlMs);
+    }
+  }
+
+  /** One batched tag lookup for every instance behind the interfaces of this prefetch. */
+  async function addInstanceTags(enis: NetworkInterface[]): Promise<void> {
+    const instanceIds = [...new Set(enis.map((e) => e.Attachment?.InstanceId).filter((id): id is string => typeof id === "string"))];
+    if (instanceIds.length === 0) return;
+    const tags = await instanceTags(instanceIds);
+    for (const eni of enis) {
+      const instanceId = eni.Attachment?.InstanceId;
+      const info = instanceId && tags.has(instanceId) ? toInterfaceInfo(eni, options.region, tags.get(instanceId)) : undefined;
+      if (info) index.add(info);
     }
   }
 
@@ -371,10 +389,14 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
     warnings,
     async prefetch(interfaceIds, addresses) {
       const time = now();
+      const fetched: NetworkInterface[] = [];
+      throttledOut = false;
       const ids = [...new Set(interfaceIds)].filter((id) => needed(`id:${id}`, time));
       for (const chunk of chunks(ids, batchSize)) {
-        await store(await describe("network-interface-id", chunk), time);
-        for (const id of chunk) {
+        const enis = await describe("network-interface-id", chunk);
+        fetched.push(...enis);
+        store(enis, time);
+        for (const id of throttledOut ? [] : chunk) {
           if (stale(`id:${id}`, time)) {
             index.byId.set(id, null);
             expiry.set(`id:${id}`, time + negativeTtlMs);
@@ -384,9 +406,12 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
       // Addresses of interfaces just fetched by id are known now; look up only the rest.
       const ips = [...new Set(addresses)].filter((ip) => needed(`ip:${ip}`, time));
       for (const chunk of chunks(ips, batchSize)) {
-        await store(await describe("addresses.private-ip-address", chunk), time);
-        for (const ip of chunk) if (stale(`ip:${ip}`, time)) expiry.set(`ip:${ip}`, time + negativeTtlMs);
+        const enis = await describe("addresses.private-ip-address", chunk);
+        fetched.push(...enis);
+        store(enis, time);
+        for (const ip of throttledOut ? [] : chunk) if (stale(`ip:${ip}`, time)) expiry.set(`ip:${ip}`, time + negativeTtlMs);
       }
+      if (!throttledOut) await addInstanceTags(fetched);
     },
     byId: (id) => index.byId.get(id) ?? undefined,
     byAddress: (address, vpcId) => index.find(address, vpcId),
