@@ -82,6 +82,7 @@ function resolveResource(
   errors: TemplateError[],
 ): ResolvedResource {
   const { properties, sourceKeys } = resolver.resolveProperties(resource.raw["Properties"]);
+  normalizeTags(properties);
   const metadata = resource.raw["Metadata"];
   return {
     logicalId: resource.logicalId,
@@ -97,6 +98,18 @@ function resolveResource(
       ...(metadata !== undefined ? { metadata: copyPlain(metadata) } : {}),
     },
   };
+}
+
+/**
+ * The subject contract says `Tags` is always a list of `{Key, Value}`: types that take a map
+ * (SAM, SSM parameters, ...) are converted. Intrinsic objects (`{Ref: ...}`, `{"Fn::If": ...}`) are left alone.
+ */
+function normalizeTags(properties: JsonObject): void {
+  const tags = properties["Tags"];
+  if (!isObject(tags)) return;
+  const keys = Object.keys(tags);
+  if (keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"))) return;
+  properties["Tags"] = keys.map((Key) => ({ Key, Value: tags[Key] }));
 }
 
 /** NoEcho / Default / Type of every declared parameter, as written (password rules read them). */

@@ -151,6 +151,11 @@ describe("property names (§A1)", () => {
     expect(resolved("encrypted: true\nkmsKeyId: k\nInner: {lower: 1}")).toEqual({ Encrypted: true, KmsKeyId: "k", Inner: { lower: 1 } });
   });
 
+  test("Tags written as a map become the list of {Key, Value} the subject contract promises", () => {
+    expect(resolved("Tags: {team: a, env: !Ref Env}")).toEqual({ Tags: [{ Key: "team", Value: "a" }, { Key: "env", Value: { Ref: "Env" } }] });
+    expect(resolved("Tags: !Ref TagParam")).toEqual({ Tags: { Ref: "TagParam" } });
+  });
+
   test("an exactly-capitalised name wins over its lower-case spelling", () => {
     expect(resolved("encrypted: false\nEncrypted: true")).toEqual({ Encrypted: true });
   });
