@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../util/errors";
+import { lintCommand } from "./commands/lint";
 import { rulesCommand } from "./commands/rules";
 import { version } from "../version";
 
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description("Compliance rules for CloudFormation templates, CloudTrail and VPC flow logs")
     .version(version)
     .exitOverride();
+  program.addCommand(lintCommand());
   program.addCommand(rulesCommand());
   return program;
 }

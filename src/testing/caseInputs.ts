@@ -1,4 +1,7 @@
+import { stringify } from "yaml";
 import type { Subject } from "../engine/model";
+import { loadTemplateSubjects } from "../sources/template";
+import { recordsToSubjects } from "../sources/cloudtrail";
 
 /**
  * Turns a test case's raw input into subjects through the real source adapter, so a rule's cases
@@ -10,10 +13,16 @@ export interface CaseInputAdapters {
 }
 
 export const caseInputAdapters: CaseInputAdapters = {
-  template: () => {
-    throw new Error("template cases need the template adapter (not wired yet)");
+  template: (input, label) => {
+    // A case may give the template as YAML text (to use short-form tags) or as a mapping.
+    const text = typeof input === "string" ? input : stringify(input);
+    const { subjects, errors } = loadTemplateSubjects(label, text);
+    if (errors.length) throw new Error(`template case does not load: ${errors[0]!.message}`);
+    return subjects;
   },
-  record: () => {
-    throw new Error("record cases need the CloudTrail adapter (not wired yet)");
+  record: (input, label) => {
+    const { subjects, errors } = recordsToSubjects([input], label);
+    if (errors.length) throw new Error(`record case does not load: ${errors[0]!.message}`);
+    return subjects;
   },
 };

@@ -1,0 +1,60 @@
+import { Command, Option } from "commander";
+import path from "node:path";
+import { loadConfig, loadRules, SEVERITIES, type Severity } from "../../engine";
+import { readConditionValuesFile, readParameterValuesFile } from "../../sources/template";
+import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { lintPaths } from "../../pipeline/lint";
+import { readRuleIdFile } from "../../pipeline/ruleSelection";
+import { readBaseline, writeBaseline } from "../../pipeline/baseline";
+import { emit, useColor } from "../output";
+
+interface LintCommandOptions {
+  format: string;
+  output?: string;
+  failOn: Severity | "none";
+  parameters?: string;
+  conditions?: string;
+  rules?: string[];
+  profile?: string;
+  denyList?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  config?: string;
+}
+
+export function lintCommand(): Command {
+  return new Command("lint")
+    .description("lint CloudFormation templates (files, directories, globs)")
+    .argument("<paths...>", "templates, directories (searched recursively for .yaml .yml .json .template) or globs")
+    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
+    .option("--parameters <file>", "parameter values (cfn_nag {\"Parameters\":{...}} or AWS CLI [{ParameterKey, ParameterValue}])")
+    .option("--conditions <file>", "condition values ({\"Name\": true|false})")
+    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
+    .option("--profile <file>", "run only the rules listed (one id per line)")
+    .option("--deny-list <file>", "never run the rules listed (ids, or cfn_nag RulesToSuppress YAML)")
+    .option("--baseline <file>", "report only findings that are not in this baseline")
+    .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
+    .option("-c, --config <file>", "configuration file")
+    .action((paths: string[], opts: LintCommandOptions) => {
+      const config = loadConfig(opts.config);
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const baseline = opts.baseline ? { ...readBaseline(opts.baseline), file: opts.baseline } : undefined;
+      const { report } = lintPaths(paths, {
+        ruleSet,
+        parameterValues: opts.parameters ? readParameterValuesFile(opts.parameters) : undefined,
+        conditionValues: opts.conditions ? readConditionValuesFile(opts.conditions) : undefined,
+        allowed: opts.profile ? readRuleIdFile(opts.profile, ruleSet, "profile") : undefined,
+        denied: opts.denyList ? readRuleIdFile(opts.denyList, ruleSet, "deny list") : undefined,
+        baseline,
+      });
+      if (opts.writeBaseline) {
+        writeBaseline(opts.writeBaseline, report.findings);
+        process.stderr.write(`parapet: wrote ${report.findings.length} findings to ${path.normalize(opts.writeBaseline)}\n`);
+        return;
+      }
+      emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
+      process.exitCode = exitCodeFor(report.findings, opts.failOn);
+    });
+}
