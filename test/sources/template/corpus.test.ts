@@ -41,6 +41,23 @@ describe("cfn_nag conformance corpus", () => {
     expect(subjects).toBeGreaterThan(900);
   });
 
+  test("every logical id cfn_nag reports is the id of a subject of that template, at the same line", () => {
+    const rows = readFileSync(EXPECTED, "utf8").split("\n").slice(1).filter((r) => r.trim() !== "");
+    const byTemplate = new Map(texts);
+    const missing: string[] = [];
+    for (const row of rows) {
+      const [template, ruleId, , ids, lines] = row.split("\t");
+      if (!ids || ruleId === "FATAL") continue;
+      const subjects = loadTemplateSubjects(template!, byTemplate.get(template!)!).subjects;
+      const seen = new Set(subjects.map((s) => `${s.id}@${s.location.line}`));
+      const lineList = lines!.split(",");
+      ids.split(",").forEach((id, i) => {
+        if (!seen.has(`${id}@${lineList[i]}`)) missing.push(`${template} ${ruleId} ${id}@${lineList[i]}`);
+      });
+    }
+    expect(missing).toEqual([]);
+  });
+
   test("the JSON fast path agrees with the YAML reader on values and positions", () => {
     let compared = 0;
     for (const [name, text] of texts) {
