@@ -61,7 +61,8 @@ function instanceSubject(endpoint: Endpoint, context: FlowContext, where: Locati
 
 /** True for an accepted connection into the capturing interface from an internet address. */
 export function isObservedIngress(flow: EnrichedTraffic): boolean {
-  return flow.Action === "ACCEPT" && flow.Direction === "inbound" && flow.Client.Public && !flow.Server.Public;
+  // "inbound" means the capturing interface is the server (its IPv6 address may itself be public).
+  return flow.Action === "ACCEPT" && flow.Direction === "inbound" && flow.Client.Public;
 }
 
 function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Location): FlowSubject {

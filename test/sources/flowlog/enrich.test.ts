@@ -1,0 +1,254 @@
+import { readFileSync } from "node:fs";
+import {
+  addressScope,
+  buildIpRanges,
+  classifyInterface,
+  createEnricher,
+  enrichFlows,
+  flowsToSubjects,
+  loadInventoryFiles,
+  loadIpRanges,
+  parseFlowLogText,
+  type EnrichedFlow,
+  type EnrichedTraffic,
+  type FlowRecord,
+} from "../../../src/sources/flowlog";
+import { decideByFlags, decideByPorts } from "../../../src/sources/flowlog/direction";
+
+const ipRanges = loadIpRanges();
+
+describe("ip-ranges", () => {
+  it("prefers the most specific service over AMAZON, from the bundled snapshot", () => {
+    expect(ipRanges.lookup("52.216.8.1")).toMatchObject({ service: "S3", prefix: "52.216.0.0/15", region: "us-east-1" });
+    expect(ipRanges.lookup("52.4.17.30")).toMatchObject({ service: "EC2" });
+    expect(ipRanges.lookup("81.2.69.142")).toBeUndefined();
+    expect(ipRanges.lookup("10.0.0.1")).toBeUndefined();
+    expect(ipRanges.prefixCount).toBeGreaterThan(10_000);
+  });
+
+  it("resolves nesting: a service inside AMAZON wins, AMAZON inside a service does not", () => {
+    const table = buildIpRanges({
+      syncToken: "1",
+      createDate: "x",
+      prefixes: [
+        { ip_prefix: "16.0.0.0/8", region: "GLOBAL", service: "AMAZON", network_border_group: "GLOBAL" },
+        { ip_prefix: "16.15.0.0/16", region: "us-east-1", service: "S3", network_border_group: "us-east-1" },
+        { ip_prefix: "16.15.4.0/24", region: "us-east-1", service: "AMAZON", network_border_group: "us-east-1" },
+        { ip_prefix: "16.15.8.0/24", region: "us-east-1", service: "EC2", network_border_group: "us-east-1" },
+        { ip_prefix: "16.15.8.0/24", region: "us-east-1", service: "AMAZON", network_border_group: "us-east-1" },
+        { ip_prefix: "16.15.8.0/24", region: "us-east-1", service: "ROUTE53_HEALTHCHECKS", network_border_group: "us-east-1" },
+        { ip_prefix: "not a prefix", region: "x", service: "S3" },
+      ],
+      ipv6_prefixes: [
+        { ipv6_prefix: "2600:1f00::/24", region: "GLOBAL", service: "AMAZON", network_border_group: "GLOBAL" },
+        { ipv6_prefix: "2600:1f18::/33", region: "us-east-1", service: "S3", network_border_group: "us-east-1" },
+      ],
+    });
+    expect(table.lookup("16.1.1.1")?.service).toBe("AMAZON");
+    expect(table.lookup("16.15.0.1")?.service).toBe("S3");
+    expect(table.lookup("16.15.4.9")?.service).toBe("S3");
+    expect(table.lookup("16.15.8.9")).toMatchObject({ service: "EC2", services: ["EC2", "ROUTE53_HEALTHCHECKS"] });
+    expect(table.lookup("16.15.9.0")?.service).toBe("S3");
+    expect(table.lookup("16.16.0.0")?.service).toBe("AMAZON");
+    expect(table.lookup("17.0.0.0")).toBeUndefined();
+    expect(table.lookup("15.255.255.255")).toBeUndefined();
+    expect(table.lookup("2600:1f18::1")?.service).toBe("S3");
+    expect(table.lookup("2600:1f40::1")?.service).toBe("AMAZON");
+    expect(table.lookup("2001:db8::1")).toBeUndefined();
+  });
+
+  it("answers a million lookups in well under a second", () => {
+    const t = performance.now();
+    let hits = 0;
+    for (let i = 0; i < 1_000_000; i++) if (ipRanges.lookup(`52.${i & 255}.${(i >> 8) & 255}.7`)) hits++;
+    expect(hits).toBeGreaterThan(0);
+    expect(performance.now() - t).toBeLessThan(1500);
+  });
+
+  it("loads a newer file by path and says clearly when it is not one", () => {
+    expect(loadIpRanges("data/ip-ranges.json").syncToken).toBe("1787411825");
+    expect(() => loadIpRanges("package.json")).toThrow(/package.json: not an AWS ip-ranges.json document/);
+  });
+});
+
+describe("address scope", () => {
+  it.each([
+    ["10.1.2.3", "rfc1918"], ["172.31.0.1", "rfc1918"], ["172.32.0.1", "public"], ["192.168.9.9", "rfc1918"], ["100.64.1.1", "private"],
+    ["169.254.169.254", "private"], ["127.0.0.1", "private"], ["203.0.113.12", "public"], ["52.216.8.1", "public"],
+    ["fd00::1", "private"], ["fe80::1", "private"], ["2600:1f18::1", "public"], ["2001:db8:1234:a100::1", "public"], ["nonsense", undefined],
+  ])("%s is %s", (address, scope) => expect(addressScope(address)).toBe(scope));
+});
+
+describe("interface classification", () => {
+  const arn = { partition: "aws", region: "us-east-1", accountId: "123456789012" };
+  it.each([
+    [{ Attachment: { InstanceId: "i-1" }, Description: "ELB app/x/y" }, "ec2:instance", "arn:aws:ec2:us-east-1:123456789012:instance/i-1"],
+    [{ InterfaceType: "lambda", Description: "AWS Lambda VPC ENI-my-fn-3f1c2a9e-5b7d-4e21-9a0c-8d6f4b2e1a37" }, "lambda:function", "arn:aws:lambda:us-east-1:123456789012:function:my-fn"],
+    [{ Description: "AWS Lambda VPC ENI: abc", RequesterId: "AROAX:legacy-fn" }, "lambda:function", "arn:aws:lambda:us-east-1:123456789012:function:legacy-fn"],
+    [{ Description: "ELB app/web-alb/65132a64d3888e29" }, "elb:application", "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/65132a64d3888e29"],
+    [{ Description: "ELB net/nlb/0123", InterfaceType: "network_load_balancer" }, "elb:network", undefined],
+    [{ Description: "ELB gwy/gw/0123" }, "elb:gateway", undefined],
+    [{ Description: "ELB legacy-clb" }, "elb:classic", undefined],
+    [{ Description: "Interface for NAT Gateway nat-0f1e2d3c4b5a69788", InterfaceType: "nat_gateway" }, "ec2:nat-gateway", "arn:aws:ec2:us-east-1:123456789012:natgateway/nat-0f1e2d3c4b5a69788"],
+    [{ InterfaceType: "natGateway" }, "ec2:nat-gateway", undefined],
+    [{ Description: "VPC Endpoint Interface: vpce-0b1c2d3e4f5a60006", InterfaceType: "vpc_endpoint" }, "ec2:vpc-endpoint", "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0b1c2d3e4f5a60006"],
+    [{ Description: "RDSNetworkInterface", RequesterId: "amazon-rds" }, "rds:db", undefined],
+    [{ Description: "RedshiftNetworkInterface" }, "redshift:cluster", undefined],
+    [{ Description: "ElastiCache my-redis-001", RequesterId: "amazon-elasticache" }, "elasticache:cluster", "arn:aws:elasticache:us-east-1:123456789012:cluster:my-redis-001"],
+    [{ Description: "arn:aws:ecs:us-east-1:123456789012:attachment/8f3c2d1e-0000-4000-8000-000000000000" }, "ecs:task", "arn:aws:ecs:us-east-1:123456789012:attachment/8f3c2d1e-0000-4000-8000-000000000000"],
+    [{ Description: "EFS mount target for fs-0123abcd (fsmt-0123abcd)", InterfaceType: "efs" }, "efs:mount-target", "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123abcd"],
+    [{ InterfaceType: "transit_gateway" }, "ec2:transit-gateway", undefined],
+    [{ RequesterManaged: true, Description: "something new" }, "aws:managed", undefined],
+    [{ NetworkInterfaceId: "eni-1", Status: "available" }, "ec2:network-interface", "arn:aws:ec2:us-east-1:123456789012:network-interface/eni-1"],
+  ])("%j is %s", (eni, type, expectedArn) => {
+    const result = classifyInterface(eni as never, arn);
+    expect(result.type).toBe(type);
+    if (expectedArn) expect(result.arn).toBe(expectedArn);
+  });
+});
+
+describe("client and server", () => {
+  it("uses TCP flags first: SYN on the client's record, SYN-ACK on the server's", () => {
+    expect(decideByFlags(6, 2)).toEqual({ srcIsClient: true, by: "tcp-flags" });
+    expect(decideByFlags(6, 3)).toEqual({ srcIsClient: true, by: "tcp-flags" });
+    expect(decideByFlags(6, 18)).toEqual({ srcIsClient: false, by: "tcp-flags" });
+    expect(decideByFlags(6, 19)).toEqual({ srcIsClient: false, by: "tcp-flags" });
+    expect(decideByFlags(6, 1)).toBeUndefined();
+    expect(decideByFlags(17, 2)).toBeUndefined();
+  });
+
+  it.each([
+    [50022, 22, true, "well-known-port"],
+    [22, 50022, false, "well-known-port"],
+    [41522, 5432, true, "service-port"],
+    [6379, 2048, false, "service-port"],
+    [45000, 5001, true, "ephemeral-port"],
+    [5001, 43416, false, "ephemeral-port"],
+    [2000, 1500, true, "lower-port"],
+    [0, 0, true, "source"],
+    [undefined, 22, true, "source"],
+  ])("ports %s → %s: src is client = %s (%s)", (src, dst, srcIsClient, by) => {
+    expect(decideByPorts(src, dst)).toEqual({ srcIsClient, by });
+  });
+
+  it("turns the AWS tcp-flags example around: the server's ephemeral-looking 5001 is still the server", async () => {
+    const text = readFileSync("/work/shared/conformance/flowlogs/aws-docs/examples-by-section.txt", "utf8");
+    const header = text.split("\n").find((l) => l.startsWith("version vpc-id subnet-id"))!;
+    const lines = text.split("\n").filter((l) => l.startsWith("3 vpc-abcdefab012345678")).slice(0, 2);
+    const flows = (await enrichFlows(parseFlowLogText([header, ...lines].join("\n")).records, createEnricher({ ipRanges }))) as EnrichedTraffic[];
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ ClientBy: "tcp-flags", Paired: true, Uploaded: 568, Downloaded: 376, SrcPort: 43416, DstPort: 5001, Direction: "inbound" });
+    expect(flows[0]!.Client.Addr).toBe("52.213.180.42");
+  });
+});
+
+describe("pairing", () => {
+  const base: FlowRecord = {
+    line: 1, interfaceId: "eni-1", srcaddr: "10.0.0.1", dstaddr: "10.0.0.2", srcport: 40000, dstport: 443, protocol: 6,
+    packets: 2, bytes: 100, start: 100, end: 160, action: "ACCEPT", logStatus: "OK",
+  };
+  const reverse = (r: FlowRecord, changes: Partial<FlowRecord> = {}): FlowRecord => ({
+    ...r, line: r.line + 1, srcaddr: r.dstaddr, dstaddr: r.srcaddr, srcport: r.dstport, dstport: r.srcport, bytes: 900, packets: 5, ...changes,
+  });
+  const enrich = async (records: FlowRecord[], pair?: boolean) =>
+    (await enrichFlows(records, createEnricher({ ipRanges }), { pair })) as EnrichedTraffic[];
+
+  it("merges a record with its reverse twin in the same window, whichever comes first", async () => {
+    const [flow] = await enrich([reverse(base, { line: 1 }), { ...base, line: 2 }]);
+    expect(flow).toMatchObject({ Uploaded: 100, Downloaded: 900, UploadedPackets: 2, DownloadedPackets: 5, Paired: true, Lines: [1, 2] });
+  });
+
+  it("keeps records apart across windows, actions, interfaces, and when pairing is off", async () => {
+    expect(await enrich([base, reverse(base, { start: 400, end: 460 })])).toHaveLength(2);
+    expect(await enrich([base, reverse(base, { action: "REJECT" })])).toHaveLength(2);
+    expect(await enrich([base, reverse(base, { interfaceId: "eni-2" })])).toHaveLength(2);
+    const unpaired = await enrich([base, reverse(base)], false);
+    expect(unpaired.map((f) => [f.Uploaded, f.Downloaded])).toEqual([[100, undefined], [undefined, 900]]);
+  });
+});
+
+describe("the bundled sample with its inventory", () => {
+  let flows: EnrichedFlow[];
+  const traffic = () => flows.filter((f): f is EnrichedTraffic => f.LogStatus === "OK");
+  beforeAll(async () => {
+    const inventory = await loadInventoryFiles(["test/fixtures/flowlogs/network-interfaces.json", "test/fixtures/flowlogs/instances.json"]);
+    const parsed = parseFlowLogText(readFileSync("samples/flowlogs/sample.log", "utf8"));
+    expect(parsed.malformedCount).toBe(0);
+    flows = await enrichFlows(parsed.records, createEnricher({ inventory, ipRanges }));
+  });
+
+  it("enriches to the issue's shape", () => {
+    const ssh = traffic().find((f) => f.DstPort === 22)!;
+    expect(ssh).toMatchObject({
+      Protocol: "tcp", Uploaded: 2412, Downloaded: 3380, Start: "1718000000", End: "1718000060", Action: "ACCEPT", Direction: "inbound",
+      Client: { Addr: "81.2.69.142", Type: "internet", Rfc1918: false, Public: true },
+      Server: {
+        Addr: "10.0.1.10", Arns: "arn:aws:ec2:us-east-1:123456789012:instance/i-0a1b2c3d4e5f60001", InterfaceId: "eni-0a1b2c3d4e5f60001",
+        SubnetId: "subnet-0aa11bb22cc33dd01", VpcId: "vpc-0f1e2d3c4b5a69780", AccountId: "123456789012", SecurityGroupIds: ["sg-0c1d2e3f4a5b60001"],
+        AvailabilityZone: "us-east-1a", Region: "us-east-1", Type: "ec2:instance", Rfc1918: true, Tags: {},
+      },
+    });
+  });
+
+  it("sees Lambda → RDS across zones on both interfaces, S3 as a service, the NAT gateway and the endpoint", () => {
+    const toRds = traffic().filter((f) => f.Client.Type === "lambda:function" && f.Server.Type === "rds:db");
+    expect(toRds.map((f) => [f.InterfaceId, f.CrossAz, f.Client.ResourceId])).toEqual([
+      ["eni-0a1b2c3d4e5f60002", true, "orders-processor"],
+      ["eni-0a1b2c3d4e5f60003", true, "orders-processor"],
+    ]);
+    expect(traffic().find((f) => f.Server.AwsService === "s3")).toMatchObject({ Uploaded: 8000, Downloaded: 420000, Server: { Type: "aws:service", Region: "us-east-1" } });
+    expect(traffic().filter((f) => f.Client.Type === "ec2:nat-gateway" || f.Server.Type === "ec2:nat-gateway")).toHaveLength(2);
+    expect(traffic().some((f) => f.Server.Type === "ec2:vpc-endpoint" && f.Client.Type === "lambda:function")).toBe(true);
+    const ec2ToEc2 = traffic().filter((f) => f.Client.Type === "ec2:instance" && f.Server.Type === "ec2:instance");
+    expect(ec2ToEc2.every((f) => f.DstPort === 8080 && f.CrossAz)).toBe(true);
+    expect(flows.map((f) => f.LogStatus).filter((s) => s !== "OK")).toEqual(["SKIPDATA", "NODATA"]);
+  });
+
+  it("makes flow, instance and observed-ingress subjects", () => {
+    const subjects = flowsToSubjects(flows, "samples/flowlogs/sample.log");
+    const flowSubjects = subjects.filter((s) => s.type === "Parapet::VPC::Flow");
+    expect(flowSubjects).toHaveLength(flows.length);
+    expect(flowSubjects[0]).toMatchObject({
+      id: "eni-0a1b2c3d4e5f60001:tcp:81.2.69.142:50022-10.0.1.10:22:1718000000",
+      source: "flowlog",
+      context: { flow: { interfaceId: "eni-0a1b2c3d4e5f60001", accountId: "123456789012", start: 1718000000, end: 1718000060, action: "ACCEPT" } },
+      location: { file: "samples/flowlogs/sample.log", pointer: "/2", line: 2 },
+    });
+    expect(flowSubjects[0]!.properties).toBe(flows[0]);
+    expect(flowSubjects.find((s) => s.properties.LogStatus === "SKIPDATA")?.id).toBe("eni-0a1b2c3d4e5f60004:SKIPDATA:1718000000");
+
+    const instances = subjects.filter((s) => s.type === "AWS::EC2::Instance");
+    expect(instances.map((s) => [s.id, s.properties.Tags])).toEqual([
+      ["i-0a1b2c3d4e5f60001", []],
+      ["i-0a1b2c3d4e5f60004", expect.arrayContaining([{ Key: "owner", Value: "data-team@example.com" }, { Key: "app", Value: "DataProcessor" }])],
+    ]);
+
+    const ingress = subjects.filter((s) => s.type === "AWS::EC2::SecurityGroupIngress");
+    expect(ingress.map((s) => s.properties)).toEqual([
+      expect.objectContaining({ GroupId: "sg-0c1d2e3f4a5b60001", CidrIp: "81.2.69.142/32", IpProtocol: "6", FromPort: 22, ToPort: 22 }),
+      expect.objectContaining({ GroupId: "sg-0c1d2e3f4a5b60001", CidrIp: "81.2.69.142/32", IpProtocol: "6", FromPort: 443, ToPort: 443 }),
+      expect.objectContaining({ GroupId: "sg-0c1d2e3f4a5b60001", CidrIp: "81.2.69.142/32", IpProtocol: "1" }),
+      expect.objectContaining({ GroupId: "sg-0c1d2e3f4a5b60003", CidrIp: "45.33.32.156/32", IpProtocol: "6", FromPort: 5432, ToPort: 5432 }),
+    ]);
+    expect(ingress[2]!.properties.FromPort).toBeUndefined();
+    expect(ingress[0]).toMatchObject({ id: "sg-0c1d2e3f4a5b60001", location: { pointer: "/2", line: 2 } });
+  });
+
+  it("observes IPv6 ingress as CidrIpv6 /128 and skips rejected or outbound traffic", async () => {
+    const text = [
+      "2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK",
+      "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK",
+      "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK",
+    ].join("\n");
+    const enriched = await enrichFlows(parseFlowLogText(text).records, createEnricher({ ipRanges }));
+    const ingress = flowsToSubjects(enriched, "x").filter((s) => s.type === "AWS::EC2::SecurityGroupIngress");
+    expect(ingress.map((s) => s.properties.CidrIpv6 ?? s.properties.CidrIp)).toEqual(["203.0.113.12/32"]);
+    // The documentation IPv6 prefix is public but both ends are: the capturing side is unknown without an inventory.
+    expect((enriched[0] as EnrichedTraffic).Direction).toBe("unknown");
+    const inventory = { networkInterfaces: [{ NetworkInterfaceId: "eni-1235b8ca123456789", Ipv6Addresses: [{ Ipv6Address: "2001:db8:1234:a102:3304:8879:34cf:4071" }], Groups: [{ GroupId: "sg-6" }] }], instanceTags: new Map() };
+    const known = await enrichFlows(parseFlowLogText(text).records.slice(0, 1), createEnricher({ ipRanges, inventory }));
+    expect(flowsToSubjects(known, "x").find((s) => s.type === "AWS::EC2::SecurityGroupIngress")?.properties).toEqual(
+      expect.objectContaining({ CidrIpv6: "2001:db8:1234:a100:8d6e:3477:df66:f105/128", GroupId: "sg-6", FromPort: 22 }),
+    );
+  });
+});
