@@ -24,4 +24,5 @@ function findPackageRoot(start: string): string {
 
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const BUILTIN_RULES_DIR = path.join(PACKAGE_ROOT, "rules");
+export const BUILTIN_RULES_BUNDLE = path.join(PACKAGE_ROOT, "dist", "rules.bundle.json");
 export const SAMPLES_DIR = path.join(PACKAGE_ROOT, "samples");

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import type { Severity } from "./model";
 import { deepMerge, isObject } from "../util/objects";
 import { UserError } from "../util/errors";
 import configSchema from "../../schemas/config.schema.json";
+import validateConfig from "./generated/configValidator";
 import defaultConfig from "../../config.json";
 
 export interface ExceptionEntry {
@@ -27,9 +28,6 @@ export interface Config {
   alerts: { topicArn: string | null; dryRun: boolean; consoleRegion: string };
   [section: string]: unknown;
 }
-
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validateConfig = ajv.compile(configSchema);
 
 /** The configuration bundled with parapet (`config.json`). */
 export function defaultConfiguration(): Config {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { SEVERITIES, SOURCE_KINDS } from "./model";
 import { OPERATORS } from "./operators/registry";
 import type { Operator } from "./operators/types";
@@ -174,4 +175,9 @@ export function buildRuleSchema(operators: ReadonlyMap<string, Operator> = OPERA
       },
     },
   };
+}
+
+/** Identifies a schema version, so a generated validator can tell it is stale. */
+export function ruleSchemaHash(schema: Record<string, unknown> = buildRuleSchema()): string {
+  return createHash("sha1").update(JSON.stringify(schema)).digest("hex");
 }

@@ -1,0 +1,19 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { defaultConfiguration } from "../src/engine/config";
+import { contentHash, loadRules } from "../src/engine/loader";
+import { BUILTIN_RULES_BUNDLE, BUILTIN_RULES_DIR } from "../src/paths";
+
+/**
+ * Part of `npm run build`: validates and compiles every built-in rule once, then writes the
+ * definitions with their content hashes so start-up skips YAML parsing and validation.
+ * A broken rule fails the build with the same located message the CLI would print.
+ */
+const { files } = loadRules({ config: defaultConfiguration() });
+const out: Record<string, { sha1: string; definition: unknown }> = {};
+for (const f of files) {
+  const rel = path.relative(BUILTIN_RULES_DIR, f.file).split(path.sep).join("/");
+  out[rel] = { sha1: contentHash(readFileSync(f.file, "utf8")), definition: f.definition };
+}
+writeFileSync(BUILTIN_RULES_BUNDLE, JSON.stringify({ files: out }));
+console.log(`bundled ${files.length} rules into ${path.relative(process.cwd(), BUILTIN_RULES_BUNDLE)}`);

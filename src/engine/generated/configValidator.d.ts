@@ -1,0 +1,3 @@
+import type { StandaloneValidator } from "./validators";
+declare const validate: StandaloneValidator;
+export = validate;

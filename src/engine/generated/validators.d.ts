@@ -1,0 +1,7 @@
+import type { ErrorObject } from "ajv";
+
+/** Shape of an ajv standalone validator module. */
+export interface StandaloneValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
