@@ -1,0 +1,202 @@
+/**
+ * The CloudTrail pipeline the CLI (`parapet scan cloudtrail`) and the Lambda handler share:
+ * read one log file → records → subjects → `ruleSet.evaluate` → findings, plus the per-record errors.
+ *
+ * Records are evaluated in chunks: the subjects (and the engine's relation index) of one chunk are
+ * garbage before the next is built, so memory beyond the parsed file stays bounded whatever the file
+ * size. Chunking is sound because no CloudTrail rule depends on record order — records in a file are
+ * not in time order anyway — and each record's subjects stay together in one chunk.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Finding, Subject, Suppressed } from "../engine/model";
+import type { RuleSet } from "../engine/ruleset";
+import type { InputError } from "../report/types";
+import {
+  CloudTrailFileError,
+  inputLabel,
+  readCloudTrailInput,
+  readCloudTrailObject,
+  recordToSubjects,
+  type CloudTrailFile,
+  type CloudTrailInput,
+  type NormalizerRegistry,
+  type RecordError,
+  type S3ObjectRef,
+} from "../sources/cloudtrail";
+
+/** Records per evaluation chunk: ~20% of records are writes, so about a thousand subjects. */
+export const DEFAULT_CHUNK_RECORDS = 5_000;
+
+export interface CloudTrailEvaluateOptions {
+  ruleSet: RuleSet;
+  chunkRecords?: number;
+  registry?: NormalizerRegistry;
+}
+
+/** What one file (or one inline EventBridge record) produced. */
+export interface CloudTrailFileResult {
+  /** `s3://bucket/key`, a local path or `eventbridge:<id>`. */
+  file: string;
+  records: number;
+  /** Decompressed bytes (0 for an inline record). */
+  bytes: number;
+  subjects: number;
+  findings: Finding[];
+  suppressed: Suppressed[];
+  /** Records that could not be (fully) normalized; the rest of the file was evaluated. */
+  recordErrors: RecordError[];
+}
+
+/** Normalizes and evaluates the records of one parsed file, chunk by chunk. */
+export function evaluateCloudTrailRecords(
+  records: readonly unknown[],
+  file: string,
+  options: CloudTrailEvaluateOptions,
+): Omit<CloudTrailFileResult, "bytes"> {
+  const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
+  const registry = options.registry === undefined ? {} : { registry: options.registry };
+  const findings: Finding[] = [];
+  const suppressed: Suppressed[] = [];
+  const recordErrors: RecordError[] = [];
+  const onError = (e: RecordError) => void recordErrors.push(e);
+  let subjectCount = 0;
+  let subjects: Subject[] = [];
+  const onSubject = (s: Subject) => void subjects.push(s);
+
+  for (let start = 0; start < records.length; start += chunk) {
+    const end = Math.min(records.length, start + chunk);
+    for (let index = start; index < end; index++) {
+      recordToSubjects(records[index], { file, pointer: `/Records/${index}`, index }, onSubject, onError, registry);
+    }
+    if (subjects.length === 0) continue;
+    subjectCount += subjects.length;
+    const result = options.ruleSet.evaluate(subjects);
+    for (const f of result.findings) findings.push(f);
+    for (const s of result.suppressed) suppressed.push(s);
+    subjects = [];
+  }
+  return { file, records: records.length, subjects: subjectCount, findings, suppressed, recordErrors };
+}
+
+/** A record delivered inline (EventBridge `detail`), located at `pointer` of `file`. */
+export function evaluateCloudTrailRecord(
+  record: unknown,
+  where: { file: string; pointer: string },
+  options: CloudTrailEvaluateOptions,
+): CloudTrailFileResult {
+  const subjects: Subject[] = [];
+  const recordErrors: RecordError[] = [];
+  recordToSubjects(
+    record,
+    { ...where, index: -1 },
+    (s) => void subjects.push(s),
+    (e) => void recordErrors.push(e),
+    options.registry === undefined ? {} : { registry: options.registry },
+  );
+  const result = subjects.length > 0 ? options.ruleSet.evaluate(subjects) : { findings: [], suppressed: [] };
+  return { file: where.file, records: 1, bytes: 0, subjects: subjects.length, ...result, recordErrors };
+}
+
+export function evaluateCloudTrailFile(file: CloudTrailFile, options: CloudTrailEvaluateOptions): CloudTrailFileResult {
+  return { ...evaluateCloudTrailRecords(file.records, file.file, options), bytes: file.bytes };
+}
+
+/**
+ * GetObject → gunzip → parse → evaluate. Throws `CloudTrailFileError` (with `retryable`) when the
+ * object cannot be read or is not a CloudTrail log file; bad records inside are `recordErrors`.
+ */
+export async function scanCloudTrailObject(s3: S3Client, object: Pick<S3ObjectRef, "bucket" | "key" | "versionId">, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
+  const file = await readCloudTrailObject(s3, object.bucket, object.key, object.versionId);
+  return evaluateCloudTrailFile(file, options);
+}
+
+export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
+  /** Needed for `s3` inputs. */
+  s3?: S3Client;
+  /** Files read and evaluated at the same time. Default 4. */
+  concurrency?: number;
+  /** Called once per input as it finishes, in completion order (progress bars, per-file publishing). */
+  onFile?: (outcome: CloudTrailFileOutcome) => void;
+}
+
+export type CloudTrailFileOutcome =
+  | { ok: true; input: CloudTrailInput; result: CloudTrailFileResult }
+  | { ok: false; input: CloudTrailInput; error: CloudTrailFileError };
+
+export interface CloudTrailScanResult {
+  findings: Finding[];
+  suppressed: Suppressed[];
+  /** One line per unreadable file and per bad record, for the report's errors. */
+  errors: InputError[];
+  filesScanned: number;
+  /** Files that could not be read or were not log files. */
+  filesFailed: number;
+  records: number;
+  bytes: number;
+}
+
+/**
+ * Reads and evaluates many inputs with at most `concurrency` files in flight (each parsed file is
+ * held in memory while it is evaluated). A bad file becomes one error line; the others go on.
+ * Findings come back in input order, whatever order the files finished in.
+ */
+export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], options: CloudTrailScanOptions): Promise<CloudTrailScanResult> {
+  const outcomes: (CloudTrailFileOutcome | undefined)[] = new Array(inputs.length);
+  await forEachLimited(inputs, Math.max(1, options.concurrency ?? 4), async (input, index) => {
+    let outcome: CloudTrailFileOutcome;
+    try {
+      const file = await readCloudTrailInput(input, options.s3);
+      outcome = { ok: true, input, result: evaluateCloudTrailFile(file, options) };
+    } catch (err) {
+      outcome = { ok: false, input, error: asFileError(inputLabel(input), err) };
+    }
+    outcomes[index] = outcome;
+    options.onFile?.(outcome);
+  });
+
+  const out: CloudTrailScanResult = { findings: [], suppressed: [], errors: [], filesScanned: inputs.length, filesFailed: 0, records: 0, bytes: 0 };
+  for (const outcome of outcomes) {
+    if (outcome === undefined) continue;
+    if (!outcome.ok) {
+      out.filesFailed += 1;
+      out.errors.push(fileErrorLine(outcome.error));
+      continue;
+    }
+    const r = outcome.result;
+    out.records += r.records;
+    out.bytes += r.bytes;
+    for (const f of r.findings) out.findings.push(f);
+    for (const s of r.suppressed) out.suppressed.push(s);
+    for (const e of r.recordErrors) out.errors.push(recordErrorLine(e));
+  }
+  return out;
+}
+
+/** A file error as a report line: the file once, then the reason. */
+export function fileErrorLine(error: CloudTrailFileError): InputError {
+  const prefix = `${error.file}: `;
+  return { file: error.file, message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message };
+}
+
+/** A record error as a report line: the file, and the record's pointer in the message. */
+export function recordErrorLine(error: RecordError): InputError {
+  return { file: error.file, message: `${error.pointer}: ${error.message}` };
+}
+
+/** Anything a read can throw, as a `CloudTrailFileError` naming the file (a bug stays distinguishable by its message). */
+export function asFileError(file: string, err: unknown): CloudTrailFileError {
+  if (err instanceof CloudTrailFileError) return err;
+  return new CloudTrailFileError(file, (err as Error)?.message ?? String(err));
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
