@@ -2,6 +2,7 @@ import { basicOperators } from "./basic";
 import { cfnPolicyOperators } from "./cfnPolicy";
 import { cfnResourceOperators } from "./cfnResource";
 import { cidrOperators } from "./cidr";
+import { cloudTrailOperators } from "./cloudtrail";
 import { iamOperators } from "./iam";
 import { portOperators } from "./ports";
 import { tagOperators } from "./tags";
@@ -21,6 +22,7 @@ export const OPERATORS: ReadonlyMap<string, Operator> = buildRegistry([
   ...tagOperators,
   ...cfnPolicyOperators,
   ...cfnResourceOperators,
+  ...cloudTrailOperators,
 ]);
 
 function buildRegistry(list: Operator[]): Map<string, Operator> {
