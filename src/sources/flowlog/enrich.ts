@@ -173,17 +173,21 @@ export function pairRecords(records: readonly FlowRecord[], pair = true): Unit[]
       units.push({ primary: record });
       continue;
     }
-    const head = `${record.interfaceId}|${record.protocol}|${record.action}|`;
-    const reverse = `${head}${dst}|${record.dstport}|${src}|${record.srcport}`;
-    const candidate = waiting.get(reverse);
-    if (candidate && overlaps(candidate.primary, record)) {
+    // One canonical key per connection (ends in a fixed order), so each record costs one key and one lookup.
+    const forward = src < dst || (src === dst && (record.srcport ?? 0) <= (record.dstport ?? 0));
+    const key = forward
+      ? `${record.interfaceId}|${record.protocol}|${record.action}|${src}|${record.srcport}|${dst}|${record.dstport}`
+      : `${record.interfaceId}|${record.protocol}|${record.action}|${dst}|${record.dstport}|${src}|${record.srcport}`;
+    const candidate = waiting.get(key);
+    const waitingIsReverse = candidate !== undefined && srcOf(candidate.primary) === dst && candidate.primary.srcport === record.dstport;
+    if (waitingIsReverse && overlaps(candidate.primary, record)) {
       candidate.twin = record;
-      waiting.delete(reverse);
+      waiting.delete(key);
       continue;
     }
     const unit: Unit = { primary: record };
     units.push(unit);
-    waiting.set(`${head}${src}|${record.srcport}|${dst}|${record.dstport}`, unit);
+    waiting.set(key, unit);
   }
   return units;
 }
@@ -199,7 +203,8 @@ function regionOf(record: FlowRecord, info: InterfaceInfo | undefined, enricher:
 
 /** Per-call memo of address → endpoint, so each distinct address is classified once per chunk. */
 class EndpointResolver {
-  private readonly memo = new Map<string, Endpoint>();
+  /** Endpoints by VPC of the capturing interface (addresses repeat across VPCs), then by address. */
+  private readonly memo = new Map<string | undefined, Map<string, Endpoint>>();
   private readonly scopes = new Map<string, AddressScope | undefined>();
 
   constructor(private readonly enricher: Enricher) {}
@@ -215,11 +220,12 @@ class EndpointResolver {
 
   resolve(address: string, capturing: InterfaceInfo | undefined, awsService: string | undefined): Endpoint {
     const vpcId = capturing?.vpcId;
-    const key = vpcId === undefined ? address : `${vpcId} ${address}`;
-    let endpoint = this.memo.get(key);
+    let byAddress = this.memo.get(vpcId);
+    if (byAddress === undefined) this.memo.set(vpcId, (byAddress = new Map()));
+    let endpoint = byAddress.get(address);
     if (endpoint === undefined) {
       endpoint = this.build(address, capturing, vpcId);
-      this.memo.set(key, endpoint);
+      byAddress.set(address, endpoint);
     }
     if (awsService !== undefined && endpoint.AwsService === undefined) {
       // v5 pkt-*-aws-service names the service directly.
