@@ -203,7 +203,7 @@ export const cfnPolicyOperators: Operator[] = [
     description: "An IAM action that grants a whole service or everything: exactly `*`, or `service:*` (cfn_nag's test; `s3:Get*` is not one).",
     valueSchema: null,
     test: (actual) => isWildcardAction(actual),
-    explain: (actual) => `allows ${String(actual)}`,
+    explain: (actual) => `wildcard action ${String(actual)}`,
   }),
   valueOperator<void>({
     name: "iam-principal-wildcard",
