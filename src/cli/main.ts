@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { UserError } from "../util/errors";
 import { lintCommand } from "./commands/lint";
 import { rulesCommand } from "./commands/rules";
+import { scanCommand } from "./commands/scan";
 import { version } from "../version";
 
 /** Builds the `parapet` command tree. Each subcommand lives in `commands/<name>.ts`. */
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(lintCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(scanCommand());
   return program;
 }
 

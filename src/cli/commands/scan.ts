@@ -1,0 +1,134 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { SingleBar } from "cli-progress";
+import { DryRunAlertSink, findingsToAlerts, PublishError, SnsAlertSink, type AlertSink } from "../../alerts";
+import { loadConfig, loadRules, SEVERITIES, type Severity } from "../../engine";
+import { buildReport } from "../../pipeline/report";
+import { scanCloudTrailInputs, type CloudTrailFileOutcome } from "../../pipeline/cloudtrail";
+import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { listCloudTrailInputs, parseS3Uri, type CloudTrailInput, type SkippedInput } from "../../sources/cloudtrail";
+import { UserError } from "../../util/errors";
+import { emit, useColor } from "../output";
+
+interface ScanCloudTrailOptions {
+  format: string;
+  output?: string;
+  failOn: Severity | "none";
+  rules?: string[];
+  config?: string;
+  publish?: string;
+  dryRun?: boolean;
+  concurrency: number;
+  region?: string;
+  progress: boolean;
+}
+
+/** Below this many files a progress bar is noise. */
+const PROGRESS_MIN_FILES = 20;
+
+export function scanCommand(): Command {
+  return new Command("scan").description("scan recorded AWS activity against the rules").addCommand(cloudTrailCommand());
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError("expected a whole number from 1 to 256");
+  return n;
+}
+
+function cloudTrailCommand(): Command {
+  return new Command("cloudtrail")
+    .description(
+      "check CloudTrail log files: .json or .json.gz files, directories (searched recursively) or s3://bucket/prefix.\n" +
+        "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an input file that could not be read.",
+    )
+    .argument("<targets...>", "file.json, file.json.gz, directory or s3://bucket/prefix")
+    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
+    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
+    .option("-c, --config <file>", "configuration file")
+    .option("--publish <topic-arn>", "publish an alert per finding to this SNS topic (OpsGenie-ready)")
+    .option("--dry-run", "print the alerts that would be published, one JSON object per line, instead of publishing")
+    .option("--concurrency <n>", "files read and evaluated at the same time", positiveInt, 4)
+    .option("--region <region>", "AWS region for S3 and SNS (default: the SDK's, or the topic ARN's)")
+    .option("--no-progress", "never show the progress bar (shown on a terminal when there are many files)")
+    .action(async (targets: string[], opts: ScanCloudTrailOptions) => {
+      const config = loadConfig(opts.config);
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const s3 = targets.some((t) => parseS3Uri(t) !== undefined) ? new S3Client(opts.region ? { region: opts.region } : {}) : undefined;
+      const sink = alertSink(opts);
+
+      try {
+        const inputs: CloudTrailInput[] = [];
+        const skipped: SkippedInput[] = [];
+        for (const target of targets) {
+          const listed = await listCloudTrailInputs(target, s3);
+          inputs.push(...listed.inputs);
+          skipped.push(...listed.skipped);
+        }
+        if (skipped.length > 0) process.stderr.write(`parapet: skipped ${skipped.length} file${skipped.length === 1 ? "" : "s"} that are not CloudTrail log files\n`);
+
+        const progress = opts.progress && process.stderr.isTTY && inputs.length >= PROGRESS_MIN_FILES ? startProgress(inputs.length) : undefined;
+        let result;
+        try {
+          result = await scanCloudTrailInputs(inputs, { ruleSet, s3, concurrency: opts.concurrency, onFile: progress?.update });
+        } finally {
+          progress?.stop();
+        }
+
+        const report = buildReport(ruleSet, { findings: result.findings, suppressed: result.suppressed, errors: result.errors, filesScanned: inputs.length });
+        emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
+        process.exitCode = result.filesFailed > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
+        // After the report, so a failed publish still leaves the findings on record.
+        if (sink) await publish(sink, findingsToAlerts(report.findings));
+      } finally {
+        s3?.destroy();
+      }
+    });
+}
+
+function alertSink(opts: ScanCloudTrailOptions): AlertSink | undefined {
+  if (opts.dryRun) return new DryRunAlertSink(process.stdout);
+  if (!opts.publish) return undefined;
+  const arn = /^arn:[^:]+:sns:([^:]+):\d{12}:[^:]+$/.exec(opts.publish);
+  if (!arn) throw new UserError(`--publish: ${opts.publish} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)`);
+  return new SnsAlertSink(new SNSClient({ region: opts.region ?? arn[1] }), opts.publish, {
+    log: (line) => process.stderr.write(`parapet: ${line}\n`),
+  });
+}
+
+async function publish(sink: AlertSink, alerts: Parameters<AlertSink["publish"]>[0]): Promise<void> {
+  try {
+    const result = await sink.publish(alerts);
+    if (!(sink instanceof DryRunAlertSink)) process.stderr.write(`parapet: published ${result.published} alert${result.published === 1 ? "" : "s"}\n`);
+  } catch (err) {
+    if (err instanceof PublishError) throw new UserError(`--publish: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A bar on stderr (stdout stays clean for the report): files done, records read, findings so far. */
+function startProgress(total: number): { update: (outcome: CloudTrailFileOutcome) => void; stop: () => void } {
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: "scanning {bar} {value}/{total} files | {records} records | {findings} findings | {eta_formatted}",
+    hideCursor: true,
+    clearOnComplete: true,
+    etaBuffer: 50,
+  });
+  let records = 0;
+  let findings = 0;
+  bar.start(total, 0, { records, findings });
+  return {
+    update(outcome) {
+      if (outcome.ok) {
+        records += outcome.result.records;
+        findings += outcome.result.findings.length;
+      }
+      bar.increment(1, { records, findings });
+    },
+    stop: () => bar.stop(),
+  };
+}
