@@ -3,13 +3,21 @@ import path from "node:path";
 import { defaultConfiguration } from "../src/engine/config";
 import { contentHash, loadRules } from "../src/engine/loader";
 import { BUILTIN_RULES_BUNDLE, BUILTIN_RULES_DIR } from "../src/paths";
+import { UserError } from "../src/util/errors";
 
 /**
  * Part of `npm run build`: validates and compiles every built-in rule once, then writes the
  * definitions with their content hashes so start-up skips YAML parsing and validation.
  * A broken rule fails the build with the same located message the CLI would print.
  */
-const { files } = loadRules({ config: defaultConfiguration() });
+let files: ReturnType<typeof loadRules>["files"];
+try {
+  files = loadRules({ config: defaultConfiguration() }).files;
+} catch (err) {
+  if (!(err instanceof UserError)) throw err;
+  for (const line of err.message.split("\n")) process.stderr.write(`parapet: ${line}\n`);
+  process.exit(2);
+}
 const out: Record<string, { sha1: string; definition: unknown }> = {};
 for (const f of files) {
   const rel = path.relative(BUILTIN_RULES_DIR, f.file).split(path.sep).join("/");

@@ -6,7 +6,7 @@ import { OperatorValueError, type Operator } from "./operators/types";
 import { referenceTargets, RelationIndex, subjectKeys } from "./relations";
 import type { Check, Condition, ConfigRef, RelatedCheck } from "./rule";
 import { compileSelector } from "./selectors";
-import { boundValue } from "./evidence";
+import { boundValue, evidenceValue } from "./evidence";
 import { isObject } from "../util/objects";
 import { childPointer } from "../parse/pointer";
 
@@ -128,7 +128,7 @@ function compileCheck(check: Check, pointer: string, options: CompileOptions): C
       trace.push({
         path: check.path,
         op: check.op,
-        actual: boundValue(values.length === 1 ? values[0] : values),
+        actual: evidenceValue(check.path, values),
         expected,
         result,
         supports: result !== flip,

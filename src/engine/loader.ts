@@ -56,6 +56,8 @@ function builtinBundle(): RuleBundle | null {
   return bundle;
 }
 
+const RULE_FILE_PARSING = { version: "1.2", limits: { maxBytes: 1024 * 1024, maxAliasCount: 100 } } as const;
+
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 let validator: Validator | undefined;
 
@@ -117,11 +119,11 @@ export function readRuleFile(file: string, text?: string): LoadedRuleFile | Rule
   const cached = bundled(file, source);
   if (cached) {
     let doc: PositionedDocument | undefined;
-    return { file, definition: cached, locate: (pointer) => (doc ??= parseYamlDocument(source)).locate(pointer) };
+    return { file, definition: cached, locate: (pointer) => (doc ??= parseYamlDocument(source, RULE_FILE_PARSING)).locate(pointer) };
   }
   let document: PositionedDocument;
   try {
-    document = parseYamlDocument(source, { limits: { maxBytes: 1024 * 1024, maxAliasCount: 100 } });
+    document = parseYamlDocument(source, RULE_FILE_PARSING);
   } catch (err) {
     if (err instanceof DocumentParseError) return [{ file, ...err.position, message: `YAML: ${err.message}` }];
     throw err;

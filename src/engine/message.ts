@@ -31,6 +31,7 @@ export function compileMessage(template: string): MessageRenderer {
 function render(values: unknown[]): string {
   if (values.length === 0) return "(none)";
   return values
+    .flatMap((v) => (Array.isArray(v) && v.every((item) => scalarText(item) !== undefined) ? v : [v]))
     .map((v) => scalarText(v) ?? JSON.stringify(v))
     .join(", ")
     .slice(0, 200);

@@ -18,11 +18,18 @@ export function referenceTargets(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** The names other subjects may use for this one. */
+/** Properties that name a resource: other resources may refer to it by this literal name. */
+const NAME_PROPERTIES = ["BucketName", "UserName", "RoleName", "GroupName", "QueueName", "TopicName", "FunctionName"];
+
+/** The names other subjects may use for this one: its id, logical id and literal physical name. */
 export function subjectKeys(subject: Subject): string[] {
   const keys = [subject.id];
   if (subject.source === "template" && subject.context.template && subject.context.template.logicalId !== subject.id) {
     keys.push(subject.context.template.logicalId);
+  }
+  for (const name of NAME_PROPERTIES) {
+    const value = subject.properties[name];
+    if (typeof value === "string" && value !== subject.id) keys.push(value);
   }
   return keys;
 }

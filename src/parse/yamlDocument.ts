@@ -40,6 +40,11 @@ export interface PositionedDocument {
 
 export interface ParseOptions {
   limits?: Partial<ParseLimits>;
+  /**
+   * YAML 1.1 (the default) reads yes/no/on/off as booleans, as CloudFormation and cfn_nag do.
+   * Rule files use 1.2, where `on:` and `no` stay strings.
+   */
+  version?: "1.1" | "1.2";
   /** Extra tags, or a function that edits the schema's tag list (e.g. to drop YAML 1.1 timestamps). */
   customTags?: Tags | ((tags: Tags) => Tags);
   /**
@@ -61,7 +66,7 @@ export function parseYamlDocument(text: string, options: ParseOptions = {}): Pos
     uniqueKeys: true,
     customTags: options.customTags,
     // YAML 1.1 booleans (yes/no/on/off) are what CloudFormation users write and what cfn_nag reads.
-    version: "1.1",
+    version: options.version ?? "1.1",
   });
   const first = doc.errors[0];
   if (first) {

@@ -1,4 +1,3 @@
-import { stringify } from "yaml";
 import type { Subject } from "../engine/model";
 import { loadTemplateSubjects } from "../sources/template";
 import { recordsToSubjects } from "../sources/cloudtrail";
@@ -14,8 +13,9 @@ export interface CaseInputAdapters {
 
 export const caseInputAdapters: CaseInputAdapters = {
   template: (input, label) => {
-    // A case may give the template as YAML text (to use short-form tags) or as a mapping.
-    const text = typeof input === "string" ? input : stringify(input);
+    // A case may give the template as YAML text (to use short-form tags) or as a mapping; a mapping
+    // goes through JSON so its quoted strings stay strings under the adapter's YAML 1.1 reading.
+    const text = typeof input === "string" ? input : JSON.stringify(input);
     const { subjects, errors } = loadTemplateSubjects(label, text);
     if (errors.length) throw new Error(`template case does not load: ${errors[0]!.message}`);
     return subjects;

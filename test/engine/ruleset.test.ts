@@ -158,3 +158,31 @@ describe("RuleSet.evaluate", () => {
     expect(rs.rulesFor("AWS::Nothing::Here").map((r) => r.id)).toEqual(["any"]);
   });
 });
+
+describe("evidence", () => {
+  const secretRule: RuleDefinition = {
+    ...base,
+    id: "plain-password",
+    title: "Plain password",
+    severity: "high",
+    types: ["AWS::RDS::DBInstance"],
+    match: {
+      all: [
+        { path: "properties.MasterUserPassword", op: "exists" },
+        { path: "properties", op: "exists" },
+      ],
+    },
+    message: "{{id}} has a plain password",
+  };
+
+  it("never quotes secrets, whether selected directly or inside an object", () => {
+    const config = defaultConfiguration();
+    const rs = new RuleSet([compileRule(secretRule, "x", { config })], config);
+    const db = subject("AWS::RDS::DBInstance", "Db", { MasterUserPassword: "hunter2", MasterUsername: "admin", KmsKeyId: "k", SecretArn: "arn:x" });
+    const text = JSON.stringify(rs.evaluate([db]).findings);
+    expect(text).not.toContain("hunter2");
+    expect(text).toContain("[redacted]");
+    expect(text).toContain("arn:x");
+    expect(text).toContain("admin");
+  });
+});

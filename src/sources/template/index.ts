@@ -2,7 +2,7 @@ import type { TemplateContext } from "../../engine/model";
 import { toPointer } from "../../parse/pointer";
 import { isObject, isPrototypeKey, type JsonObject } from "../../util/objects";
 import { copyPlain, createResolver, type Resolver } from "./intrinsics";
-import { linkedNetworkAclEntries } from "./networkAcls";
+import { linkedNetworkAclEntries, markOverlappingPortRanges } from "./networkAcls";
 import { parseTemplateText } from "./parse";
 import { policySubjects } from "./policies";
 import { expandSamFunctions } from "./sam";
@@ -58,6 +58,7 @@ function templateSubjects(template: ParsedTemplate, options: TemplateOptions, er
     generated.set(g.generatedFrom!, list);
   }
   const all = resolved.flatMap((r) => [r, ...(generated.get(r.logicalId) ?? [])]);
+  markOverlappingPortRanges(all);
 
   const groups = new Map<string, ResolvedResource>();
   for (const r of all) if (r.type === SECURITY_GROUP) groups.set(r.logicalId, r);

@@ -74,3 +74,49 @@ function sideOf(egress: unknown): Side {
 function typedKey(value: unknown): string {
   return `${typeof value}:${JSON.stringify(value) ?? ""}`;
 }
+
+/**
+ * Entries whose TCP/UDP port ranges overlap another entry of the same ACL (by the exact
+ * `NetworkAclId` value), address family and direction (cfn_nag W72). The fact is a relation between
+ * entries, so the adapter computes it once per template and records it on each entry as
+ * `Parapet::OverlappingEntries` (the logical ids of the other entries); rules then read a property.
+ */
+export function markOverlappingPortRanges(resources: readonly ResolvedResource[]): void {
+  const groups = new Map<string, Array<{ entry: ResolvedResource; from: number; to: number }>>();
+  for (const entry of resources) {
+    if (entry.type !== NETWORK_ACL_ENTRY) continue;
+    const p = entry.properties;
+    const protocol = typeof p["Protocol"] === "number" || typeof p["Protocol"] === "string" ? String(p["Protocol"]) : "";
+    if (protocol !== "6" && protocol !== "17") continue;
+    const range = isObject(p["PortRange"]) ? p["PortRange"] : undefined;
+    const from = portNumber(range?.["From"]);
+    const to = portNumber(range?.["To"]);
+    if (from === undefined || to === undefined) continue;
+    const family = p["Ipv6CidrBlock"] !== undefined ? "v6" : "v4";
+    const side = sideOf(p["Egress"]) === "egress" ? "egress" : "other";
+    const key = `${JSON.stringify(p["NetworkAclId"]) ?? ""}\u0000${family}\u0000${side}`;
+    const list = groups.get(key) ?? [];
+    list.push({ entry, from, to });
+    groups.set(key, list);
+  }
+  for (const list of groups.values()) {
+    for (const a of list) {
+      const others = list.filter((b) => b !== a && (within(a.from, b) || within(a.to, b) || within(b.from, a) || within(b.to, a)));
+      if (others.length) a.entry.properties["Parapet::OverlappingEntries"] = others.map((b) => b.entry.logicalId);
+    }
+  }
+}
+
+function within(port: number, range: { from: number; to: number }): boolean {
+  return range.from <= port && port <= range.to;
+}
+
+/** cfn_nag's reading: a number, or a string whose integer value is non-zero (so "0" and "x" are excluded). */
+function portNumber(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === "string") {
+    const n = parseInt(value, 10);
+    return Number.isFinite(n) && n !== 0 ? n : undefined;
+  }
+  return undefined;
+}
