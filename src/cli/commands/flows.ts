@@ -1,0 +1,141 @@
+/**
+ * `parapet flows enrich <file|->`: VPC flow log records → enriched flows, one JSON object per line.
+ * `parapet flows scan <file|->`: the same flows evaluated against the rules, reported as `lint` reports.
+ *
+ * Interfaces come from `--inventory` files (offline: `aws ec2 describe-network-interfaces` and
+ * optionally `describe-instances` JSON), else `flowlogs.inventoryFiles` in the configuration, else live
+ * `DescribeNetworkInterfaces` calls in the SDK's region (`--region`, AWS_REGION); `--offline` skips
+ * lookups entirely. Malformed lines are reported on stderr with their line numbers, never fatal.
+ */
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { Command, Option } from "commander";
+import { readFile } from "node:fs/promises";
+import { loadConfig, loadRules, SEVERITIES, type Config, type Severity } from "../../engine";
+import {
+  createFlowLogEnricher,
+  flowLogFormat,
+  flowLogSettings,
+  malformedLines,
+  processFlowLogText,
+  type FlowLogResult,
+} from "../../pipeline/flowlogs";
+import { buildReport } from "../../pipeline/report";
+import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { flowLogBytesToText, readFlowLogFile, type Enricher } from "../../sources/flowlog";
+import { UserError } from "../../util/errors";
+import { emit, useColor } from "../output";
+
+interface EnrichmentOptions {
+  inventory?: string[];
+  ipRanges?: string;
+  formatString?: string;
+  region?: string;
+  offline?: boolean;
+  config?: string;
+}
+
+interface ScanOptions extends EnrichmentOptions {
+  format: string;
+  output?: string;
+  failOn: Severity | "none";
+  rules?: string[];
+}
+
+export function flowsCommand(): Command {
+  return new Command("flows").description("enrich and check VPC flow logs").addCommand(enrichCommand()).addCommand(scanCommand());
+}
+
+function withEnrichmentOptions(command: Command): Command {
+  return command
+    .option("--inventory <file...>", "interface inventory: aws ec2 describe-network-interfaces JSON (and describe-instances JSON for instance tags); no EC2 calls")
+    .option("--ip-ranges <file>", "a newer AWS ip-ranges.json (default: the bundled snapshot)")
+    .option("--format-string <format>", "record format of files without a header line, as configured on the flow log: '${version} ${account-id} ...'")
+    .option("--region <region>", "AWS region for live EC2 lookups (default: the SDK's, e.g. AWS_REGION)")
+    .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only")
+    .option("-c, --config <file>", "configuration file");
+}
+
+function enrichCommand(): Command {
+  return withEnrichmentOptions(
+    new Command("enrich")
+      .description("print each flow enriched with interface, instance, tag and AWS service data, one JSON object per line")
+      .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
+  )
+    .option("-o, --output <file>", "write the flows to a file instead of stdout")
+    .action(async (file: string, opts: EnrichmentOptions & { output?: string }) => {
+      const config = loadConfig(opts.config);
+      const { text, label } = await readInput(file);
+      const lines: string[] = [];
+      const result = await withEnricher(config, opts, (enricher) =>
+        processFlowLogText(text, label, {
+          enricher,
+          format: formatOf(config, opts),
+          onFlows: (flows) => {
+            for (const flow of flows) lines.push(JSON.stringify(flow));
+          },
+        }),
+      );
+      reportProblems(result);
+      emit(lines.join("\n"), opts.output);
+    });
+}
+
+function scanCommand(): Command {
+  return withEnrichmentOptions(
+    new Command("scan")
+      .description(
+        "check flows against the rules (exposure, cross-AZ cost, load-balancer bypass, ...).\n" +
+          "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an unreadable input.",
+      )
+      .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
+  )
+    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
+    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
+    .action(async (file: string, opts: ScanOptions) => {
+      const config = loadConfig(opts.config);
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const { text, label } = await readInput(file);
+      const result = await withEnricher(config, opts, (enricher) => processFlowLogText(text, label, { ruleSet, enricher, format: formatOf(config, opts) }));
+      reportProblems(result, false);
+      const report = buildReport(ruleSet, { findings: result.findings, suppressed: result.suppressed, errors: result.errors, filesScanned: 1 });
+      emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
+      process.exitCode = exitCodeFor(report.findings, opts.failOn);
+    });
+}
+
+function formatOf(config: Config, opts: EnrichmentOptions) {
+  return flowLogFormat(opts.formatString ?? flowLogSettings(config).format);
+}
+
+/** Builds the enricher for one command run and closes its EC2 client afterwards. */
+async function withEnricher<T>(config: Config, opts: EnrichmentOptions, run: (enricher: Enricher) => Promise<T>): Promise<T> {
+  const settings = flowLogSettings(config);
+  const inventoryFiles = opts.inventory ?? settings.inventoryFiles;
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const ec2 = inventoryFiles.length === 0 && !opts.offline ? new EC2Client(region ? { region } : {}) : undefined;
+  try {
+    const enricher = await createFlowLogEnricher({ inventoryFiles, ipRanges: opts.ipRanges ?? settings.ipRanges, ec2Client: ec2, region });
+    return await run(enricher);
+  } finally {
+    ec2?.destroy();
+  }
+}
+
+async function readInput(file: string): Promise<{ text: string; label: string }> {
+  if (file !== "-") return { text: await readFlowLogFile(file), label: file };
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return { text: flowLogBytesToText(Buffer.concat(chunks), "<stdin>"), label: "<stdin>" };
+}
+
+/** Malformed lines and lookup problems go to stderr; the scan report also lists malformed lines. */
+function reportProblems(result: FlowLogResult, withMalformed = true): void {
+  const unusable = result.records === 0 && result.malformedCount > 0;
+  if (withMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
+  for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
+  if (unusable) {
+    throw new UserError(`${result.file}: no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
+  }
+}

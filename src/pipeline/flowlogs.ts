@@ -1,0 +1,192 @@
+/**
+ * The flow-log pipeline the CLI (`parapet flows enrich|scan`) and the Lambda handlers share:
+ * text → chunks of records → enriched flows → subjects → `ruleSet.evaluate` → findings, plus the
+ * malformed-line report as input errors with line numbers.
+ *
+ * Work is done chunk by chunk (`parseFlowLogChunks`): a million parsed records held at once cost more
+ * in garbage collection than parsing them. Each chunk resolves its unknown interfaces in one batched
+ * lookup before its flows are built. Pairing a record with its reverse-direction twin happens within a
+ * chunk; S3 files and CloudWatch payloads are written per interface in time order, so twins are
+ * nearly always neighbours.
+ */
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { Config } from "../engine/config";
+import type { Finding, Subject, Suppressed } from "../engine/model";
+import type { RuleSet } from "../engine/ruleset";
+import type { InputError } from "../report/types";
+import {
+  cloudWatchLabel,
+  createEnricher,
+  describeMalformed,
+  enrichFlows,
+  FlowLogParser,
+  flowsToSubjects,
+  loadInventoryFiles,
+  parseFlowLogChunks,
+  parseFormatString,
+  type CloudWatchLogsPayload,
+  type EnrichedFlow,
+  type Enricher,
+  type FlowFormat,
+  type FlowRecord,
+  type MalformedLine,
+  type ParseResult,
+} from "../sources/flowlog";
+
+/** Records per chunk: large enough to batch EC2 lookups well, small enough to stay in the young generation. */
+export const DEFAULT_FLOW_CHUNK = 10_000;
+
+export interface FlowLogOptions {
+  /** Omit to enrich only (`parapet flows enrich`). */
+  ruleSet?: RuleSet;
+  enricher: Enricher;
+  /** Format of lines before any header line; CloudWatch-delivered records need the configured one. */
+  format?: FlowFormat;
+  chunkSize?: number;
+  /** Merge each record with its reverse-direction twin (default true). */
+  pair?: boolean;
+  /** Receives each chunk's enriched flows, in input order (the enrich command writes them out). */
+  onFlows?: (flows: readonly EnrichedFlow[]) => void;
+}
+
+export interface FlowLogResult {
+  /** Path, `s3://bucket/key`, `cloudwatch:<group>/<stream>` or `<stdin>`. */
+  file: string;
+  records: number;
+  flows: number;
+  subjects: number;
+  findings: Finding[];
+  suppressed: Suppressed[];
+  malformed: MalformedLine[];
+  malformedCount: number;
+  /** Malformed lines as report errors (file, line, reason); the rest of the input was processed. */
+  errors: InputError[];
+  /** Interface lookups that failed during this input (permissions, throttling); flows went on without them. */
+  warnings: string[];
+}
+
+/** Parses, enriches and (with a rule set) evaluates flow-log text: an S3 file body, a local file, stdin. */
+export async function processFlowLogText(text: string, file: string, options: FlowLogOptions): Promise<FlowLogResult> {
+  const parser = new FlowLogParser({ format: options.format });
+  const chunks = parseFlowLogChunks(text, { chunkSize: options.chunkSize ?? DEFAULT_FLOW_CHUNK }, parser);
+  return processChunks(chunks, () => parser.result(), file, options);
+}
+
+/**
+ * One CloudWatch Logs subscription payload (direct `awslogs.data` or one Kinesis record). Event n is
+ * "line" n of `cloudwatch:<logGroup>/<logStream>`. A control message yields an empty result.
+ */
+export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, options: FlowLogOptions): Promise<FlowLogResult> {
+  const parser = new FlowLogParser({ format: options.format });
+  const chunkSize = options.chunkSize ?? DEFAULT_FLOW_CHUNK;
+  function* chunks(): Generator<FlowRecord[]> {
+    if (payload.messageType !== "DATA_MESSAGE") return;
+    const events = payload.logEvents;
+    for (let i = 0; i < events.length; i++) {
+      const message = events[i]!.message;
+      parser.push(message === "" ? "<empty or missing message>" : message, i + 1);
+      if (parser.result().records.length >= chunkSize) yield parser.takeRecords();
+    }
+    if (parser.result().records.length > 0) yield parser.takeRecords();
+  }
+  return processChunks(chunks(), () => parser.result(), cloudWatchLabel(payload), options);
+}
+
+async function processChunks(
+  chunks: Iterator<FlowRecord[], unknown>,
+  parsed: () => ParseResult,
+  file: string,
+  options: FlowLogOptions,
+): Promise<FlowLogResult> {
+  const directory = options.enricher.directory;
+  const warningsBefore = directory.warnings.length;
+  const result: FlowLogResult = {
+    file,
+    records: 0,
+    flows: 0,
+    subjects: 0,
+    findings: [],
+    suppressed: [],
+    malformed: [],
+    malformedCount: 0,
+    errors: [],
+    warnings: [],
+  };
+  for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    const records = next.value;
+    result.records += records.length;
+    const flows = await enrichFlows(records, options.enricher, { pair: options.pair ?? true });
+    result.flows += flows.length;
+    options.onFlows?.(flows);
+    if (!options.ruleSet) continue;
+    const subjects = flowsToSubjects(flows, file);
+    result.subjects += subjects.length;
+    evaluateInto(options.ruleSet, subjects, result);
+  }
+  const parse = parsed();
+  result.malformed = parse.malformed;
+  result.malformedCount = parse.malformedCount;
+  result.errors = malformedErrors(parse, file);
+  result.warnings = directory.warnings.slice(warningsBefore);
+  return result;
+}
+
+function evaluateInto(ruleSet: RuleSet, subjects: readonly Subject[], into: { findings: Finding[]; suppressed: Suppressed[] }): void {
+  if (subjects.length === 0) return;
+  const evaluated = ruleSet.evaluate(subjects);
+  for (const f of evaluated.findings) into.findings.push(f);
+  for (const s of evaluated.suppressed) into.suppressed.push(s);
+}
+
+/** Malformed lines as report errors: one per described line, then one counting the rest. */
+export function malformedErrors(parse: Pick<ParseResult, "malformed" | "malformedCount">, file: string): InputError[] {
+  const errors: InputError[] = parse.malformed.map((m) => ({ file, line: m.line, message: `malformed flow log record: ${m.reason}` }));
+  const more = parse.malformedCount - parse.malformed.length;
+  if (more > 0) errors.push({ file, message: `${more} more malformed flow log record${more === 1 ? "" : "s"} not shown` });
+  return errors;
+}
+
+/** One line per malformed record, `file:line: reason`, for stderr and logs. */
+export function malformedLines(result: Pick<FlowLogResult, "file" | "malformed" | "malformedCount">): string[] {
+  return describeMalformed(result, result.file);
+}
+
+/** What the flow-log part of the configuration says (`flowlogs` in config.json). */
+export interface FlowLogSettings {
+  format?: string;
+  ipRanges?: string;
+  inventoryFiles: string[];
+}
+
+export function flowLogSettings(config: Config): FlowLogSettings {
+  const section = (config.flowlogs ?? {}) as { format?: string | null; ipRanges?: string | null; inventoryFiles?: string[] };
+  return {
+    format: section.format ?? undefined,
+    ipRanges: section.ipRanges ?? undefined,
+    inventoryFiles: section.inventoryFiles ?? [],
+  };
+}
+
+/** The configured record format for deliveries without a header line (undefined: version 2). */
+export function flowLogFormat(formatString: string | undefined): FlowFormat | undefined {
+  return formatString === undefined || formatString.trim() === "" ? undefined : parseFormatString(formatString);
+}
+
+export interface EnricherSetup {
+  /** Inventory files (describe-network-interfaces / describe-instances JSON); when any, no EC2 calls. */
+  inventoryFiles?: readonly string[];
+  /** A newer ip-ranges.json; default the bundled snapshot. */
+  ipRanges?: string;
+  /** Live lookups when no inventory is given; omit for address classification only. */
+  ec2Client?: Pick<EC2Client, "send">;
+  region?: string;
+}
+
+/** Builds the enricher the CLI and the Lambdas use: the inventory when given, else live EC2 (if a client is given). */
+export async function createFlowLogEnricher(setup: EnricherSetup): Promise<Enricher> {
+  const files = setup.inventoryFiles ?? [];
+  if (files.length > 0) {
+    return createEnricher({ inventory: await loadInventoryFiles(files), ipRanges: setup.ipRanges, region: setup.region });
+  }
+  return createEnricher({ ec2Client: setup.ec2Client, ipRanges: setup.ipRanges, region: setup.region });
+}
