@@ -10,6 +10,7 @@
  * nearly always neighbours.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../engine/config";
 import type { Finding, Subject, Suppressed } from "../engine/model";
 import type { RuleSet } from "../engine/ruleset";
@@ -19,6 +20,7 @@ import {
   createEnricher,
   describeMalformed,
   enrichFlows,
+  flowLogBytesToText,
   FlowLogParser,
   flowsToSubjects,
   loadInventoryFiles,
@@ -189,4 +191,45 @@ export async function createFlowLogEnricher(setup: EnricherSetup): Promise<Enric
     return createEnricher({ inventory: await loadInventoryFiles(files), ipRanges: setup.ipRanges, region: setup.region });
   }
   return createEnricher({ ec2Client: setup.ec2Client, ipRanges: setup.ipRanges, region: setup.region });
+}
+
+/** An S3 object that could not be read; `retryable` when a later attempt may succeed (throttling, 5xx, network). */
+export class FlowLogObjectError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = "FlowLogObjectError";
+  }
+}
+
+/** GetObject → gunzip (by magic number) → process. Unreadable or non-gzip objects throw `FlowLogObjectError`. */
+export async function processFlowLogObject(
+  s3: Pick<S3Client, "send">,
+  object: { bucket: string; key: string; versionId?: string },
+  options: FlowLogOptions,
+): Promise<FlowLogResult & { bytes: number }> {
+  const file = `s3://${object.bucket}/${object.key}`;
+  let bytes: Uint8Array;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.versionId }));
+    if (response.Body === undefined) throw new FlowLogObjectError(file, "S3 returned no body", true);
+    bytes = await response.Body.transformToByteArray();
+  } catch (err) {
+    if (err instanceof FlowLogObjectError) throw err;
+    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    const name = e.name ?? "Error";
+    const permanent = name === "NoSuchKey" || name === "NoSuchBucket" || name === "AccessDenied" || (status !== undefined && status >= 400 && status < 500 && status !== 429);
+    throw new FlowLogObjectError(file, `could not read from S3 (${name}: ${e.message ?? "no message"})`, !permanent);
+  }
+  let text: string;
+  try {
+    text = flowLogBytesToText(bytes, file);
+  } catch (err) {
+    throw new FlowLogObjectError(file, (err as Error).message.replace(`${file}: `, ""), false);
+  }
+  return { ...(await processFlowLogText(text, file, options)), bytes: text.length };
 }
