@@ -14,18 +14,20 @@ import type { InputError } from "../report/types";
 import {
   CloudTrailFileError,
   inputLabel,
-  readCloudTrailInput,
-  readCloudTrailObject,
+  readCloudTrailInputBody,
+  readCloudTrailObjectBody,
   recordToSubjects,
+  type CloudTrailBody,
   type CloudTrailFile,
   type CloudTrailInput,
   type NormalizerRegistry,
   type RecordError,
   type S3ObjectRef,
 } from "../sources/cloudtrail";
+import { recordGroups } from "./cloudtrailBody";
 
-/** Records per evaluation chunk: ~20% of records are writes, so about a thousand subjects. */
-export const DEFAULT_CHUNK_RECORDS = 5_000;
+/** Records per parse/evaluation chunk: small enough that a chunk's objects die young (peak memory), large enough that per-chunk costs vanish. */
+export const DEFAULT_CHUNK_RECORDS = 1_000;
 
 export interface CloudTrailEvaluateOptions {
   ruleSet: RuleSet;
@@ -47,6 +49,45 @@ export interface CloudTrailFileResult {
   recordErrors: RecordError[];
 }
 
+/** Collects one chunk's subjects, evaluates them, and adds the outcome to the file's totals. */
+class ChunkEvaluator {
+  readonly findings: Finding[] = [];
+  readonly suppressed: Suppressed[] = [];
+  readonly recordErrors: RecordError[] = [];
+  subjects = 0;
+  records = 0;
+  private readonly registry: { registry?: NormalizerRegistry };
+
+  constructor(
+    private readonly file: string,
+    private readonly options: CloudTrailEvaluateOptions,
+  ) {
+    this.registry = options.registry === undefined ? {} : { registry: options.registry };
+  }
+
+  /** `records[0]` is record number `start` of the file. */
+  add(records: readonly unknown[], start: number, from = 0, to = records.length): void {
+    const subjects: Subject[] = [];
+    const onSubject = (s: Subject) => void subjects.push(s);
+    const onError = (e: RecordError) => void this.recordErrors.push(e);
+    for (let i = from; i < to; i++) {
+      const index = start + i;
+      recordToSubjects(records[i], { file: this.file, pointer: `/Records/${index}`, index }, onSubject, onError, this.registry);
+    }
+    this.records += to - from;
+    if (subjects.length === 0) return;
+    this.subjects += subjects.length;
+    const result = this.options.ruleSet.evaluate(subjects);
+    for (const f of result.findings) this.findings.push(f);
+    for (const s of result.suppressed) this.suppressed.push(s);
+  }
+
+  result(bytes: number): CloudTrailFileResult {
+    const { file, records, subjects, findings, suppressed, recordErrors } = this;
+    return { file, records, bytes, subjects, findings, suppressed, recordErrors };
+  }
+}
+
 /** Normalizes and evaluates the records of one parsed file, chunk by chunk. */
 export function evaluateCloudTrailRecords(
   records: readonly unknown[],
@@ -54,28 +95,22 @@ export function evaluateCloudTrailRecords(
   options: CloudTrailEvaluateOptions,
 ): Omit<CloudTrailFileResult, "bytes"> {
   const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
-  const registry = options.registry === undefined ? {} : { registry: options.registry };
-  const findings: Finding[] = [];
-  const suppressed: Suppressed[] = [];
-  const recordErrors: RecordError[] = [];
-  const onError = (e: RecordError) => void recordErrors.push(e);
-  let subjectCount = 0;
-  let subjects: Subject[] = [];
-  const onSubject = (s: Subject) => void subjects.push(s);
+  const evaluator = new ChunkEvaluator(file, options);
+  for (let start = 0; start < records.length; start += chunk) evaluator.add(records, 0, start, Math.min(records.length, start + chunk));
+  const { bytes: _bytes, ...result } = evaluator.result(0);
+  return result;
+}
 
-  for (let start = 0; start < records.length; start += chunk) {
-    const end = Math.min(records.length, start + chunk);
-    for (let index = start; index < end; index++) {
-      recordToSubjects(records[index], { file, pointer: `/Records/${index}`, index }, onSubject, onError, registry);
-    }
-    if (subjects.length === 0) continue;
-    subjectCount += subjects.length;
-    const result = options.ruleSet.evaluate(subjects);
-    for (const f of result.findings) findings.push(f);
-    for (const s of result.suppressed) suppressed.push(s);
-    subjects = [];
-  }
-  return { file, records: records.length, subjects: subjectCount, findings, suppressed, recordErrors };
+/**
+ * Parses and evaluates a decompressed log body a chunk of records at a time (see `cloudtrailBody.ts`):
+ * the fast path that keeps peak memory near the body's size. Throws `CloudTrailFileError` for a body
+ * that is not a CloudTrail log.
+ */
+export function evaluateCloudTrailBody(input: CloudTrailBody, options: CloudTrailEvaluateOptions): CloudTrailFileResult {
+  const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
+  const evaluator = new ChunkEvaluator(input.file, options);
+  for (const group of recordGroups(input.body, input.file, chunk, input.allowBareArray)) evaluator.add(group.records, group.start);
+  return evaluator.result(input.body.length);
 }
 
 /** A record delivered inline (EventBridge `detail`), located at `pointer` of `file`. */
@@ -106,8 +141,7 @@ export function evaluateCloudTrailFile(file: CloudTrailFile, options: CloudTrail
  * object cannot be read or is not a CloudTrail log file; bad records inside are `recordErrors`.
  */
 export async function scanCloudTrailObject(s3: S3Client, object: Pick<S3ObjectRef, "bucket" | "key" | "versionId">, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
-  const file = await readCloudTrailObject(s3, object.bucket, object.key, object.versionId);
-  return evaluateCloudTrailFile(file, options);
+  return evaluateCloudTrailBody(await readCloudTrailObjectBody(s3, object.bucket, object.key, object.versionId), options);
 }
 
 export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
@@ -145,8 +179,7 @@ export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], o
   await forEachLimited(inputs, Math.max(1, options.concurrency ?? 4), async (input, index) => {
     let outcome: CloudTrailFileOutcome;
     try {
-      const file = await readCloudTrailInput(input, options.s3);
-      outcome = { ok: true, input, result: evaluateCloudTrailFile(file, options) };
+      outcome = { ok: true, input, result: evaluateCloudTrailBody(await readCloudTrailInputBody(input, options.s3), options) };
     } catch (err) {
       outcome = { ok: false, input, error: asFileError(inputLabel(input), err) };
     }

@@ -5,13 +5,16 @@ export {
   readCloudTrailObject,
   readCloudTrailFile,
   readCloudTrailInput,
+  readCloudTrailObjectBody,
+  readCloudTrailFileBody,
+  readCloudTrailInputBody,
   listCloudTrailInputs,
   parseLogBody,
   gunzipLog,
   inputLabel,
   CloudTrailFileError,
 } from "./read";
-export type { CloudTrailFile, CloudTrailInput } from "./read";
+export type { CloudTrailFile, CloudTrailInput, CloudTrailBody } from "./read";
 export { recordsToSubjects, forEachRecordSubject, recordToSubjects, API_CALL_TYPE } from "./subjects";
 export type { RecordError, SubjectsResult, RecordOptions, SubjectCallback, ErrorCallback } from "./subjects";
 export { classifyLogKey, decodeS3EventKey, parseS3Uri, s3Uri } from "./keys";

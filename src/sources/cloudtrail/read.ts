@@ -86,6 +86,20 @@ function describe(doc: unknown): string {
 
 /** GetObject + gunzip + parse. Not-found and access errors are permanent; throttling, 5xx and network errors retryable. */
 export async function readCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailFile> {
+  const { file, body } = await readCloudTrailObjectBody(s3, bucket, key, versionId);
+  return { file, records: parseLogBody(body, file), bytes: body.length };
+}
+
+/** A decompressed log body, not yet parsed, for callers that parse it in chunks. */
+export interface CloudTrailBody {
+  file: string;
+  body: Buffer;
+  /** True for local files, which may also be a bare JSON array of records. */
+  allowBareArray: boolean;
+}
+
+/** GetObject + gunzip, with the same errors as `readCloudTrailObject`. */
+export async function readCloudTrailObjectBody(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailBody> {
   const file = s3Uri(bucket, key);
   let data: Uint8Array;
   try {
@@ -96,8 +110,7 @@ export async function readCloudTrailObject(s3: S3Client, bucket: string, key: st
     if (err instanceof CloudTrailFileError) throw err;
     throw s3ReadError(file, err);
   }
-  const body = await gunzipLog(data, file);
-  return { file, records: parseLogBody(body, file), bytes: body.length };
+  return { file, body: await gunzipLog(data, file), allowBareArray: false };
 }
 
 function s3ReadError(file: string, err: unknown): CloudTrailFileError {
@@ -110,6 +123,12 @@ function s3ReadError(file: string, err: unknown): CloudTrailFileError {
 
 /** A local `.json` or `.json.gz` file (gzip is detected by content, not by name). */
 export async function readCloudTrailFile(path: string): Promise<CloudTrailFile> {
+  const { body } = await readCloudTrailFileBody(path);
+  return { file: path, records: parseLogBody(body, path, true), bytes: body.length };
+}
+
+/** A local file's decompressed body, with the same errors as `readCloudTrailFile`. */
+export async function readCloudTrailFileBody(path: string): Promise<CloudTrailBody> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -117,8 +136,13 @@ export async function readCloudTrailFile(path: string): Promise<CloudTrailFile> 
     throw new CloudTrailFileError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   if (path.endsWith(".gz") && !isGzip(data)) throw new CloudTrailFileError(path, "not a gzip file despite its .gz name");
-  const body = isGzip(data) ? await gunzipLog(data, path) : data;
-  return { file: path, records: parseLogBody(body, path, true), bytes: body.length };
+  return { file: path, body: isGzip(data) ? await gunzipLog(data, path) : data, allowBareArray: true };
+}
+
+export function readCloudTrailInputBody(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailBody> {
+  if (input.kind === "file") return readCloudTrailFileBody(input.path);
+  if (s3 === undefined) throw new UserError(`${inputLabel(input)}: an S3 client is needed to read it`);
+  return readCloudTrailObjectBody(s3, input.bucket, input.key);
 }
 
 export type CloudTrailInput = { kind: "file"; path: string } | { kind: "s3"; bucket: string; key: string; size?: number };
