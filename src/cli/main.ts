@@ -1,19 +1,26 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../util/errors";
-import { lintCommand } from "./commands/lint";
-import { rulesCommand } from "./commands/rules";
-import { scanCommand } from "./commands/scan";
 import { version } from "../version";
 
-/** Builds the `parapet` command tree. Each subcommand lives in `commands/<name>.ts`. */
-export function buildProgram(): Command {
+/**
+ * Subcommands, each in `commands/<name>.ts`, loaded only when named: `parapet lint` in CI should not
+ * pay for loading the AWS SDK that `scan` needs (about a third of its start-up time).
+ */
+const COMMANDS: Record<string, () => Command> = {
+  lint: () => (require("./commands/lint") as typeof import("./commands/lint")).lintCommand(),
+  scan: () => (require("./commands/scan") as typeof import("./commands/scan")).scanCommand(),
+  rules: () => (require("./commands/rules") as typeof import("./commands/rules")).rulesCommand(),
+  flows: () => (require("./commands/flows") as typeof import("./commands/flows")).flowsCommand(),
+};
+
+/** Builds the `parapet` command tree: the named subcommand only, or all of them for help. */
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command("parapet")
     .description("Compliance rules for CloudFormation templates, CloudTrail and VPC flow logs")
     .version(version)
     .exitOverride();
-  program.addCommand(lintCommand());
-  program.addCommand(rulesCommand());
-  program.addCommand(scanCommand());
+  const named = argv[0] !== undefined ? COMMANDS[argv[0]] : undefined;
+  for (const make of named ? [named] : Object.values(COMMANDS)) program.addCommand(make());
   return program;
 }
 
@@ -22,7 +29,7 @@ export function buildProgram(): Command {
  * exit 2; findings set exit 1 from within commands; anything else is a bug and keeps its stack.
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   // One line per mistake, prefixed like every other parapet error, with a pointer to help.
   (function configure(cmd: Command) {
     cmd.exitOverride().configureOutput({

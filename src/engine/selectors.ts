@@ -1,5 +1,12 @@
-import { JSONPath } from "jsonpath-plus";
+import type { JSONPathOptions } from "jsonpath-plus";
 import { ownGet } from "../util/objects";
+
+// Loaded on first use: most rules only use plain paths, and start-up time matters for the CLI and Lambda.
+let jsonPath: ((options: JSONPathOptions) => unknown) | undefined;
+function JSONPath(options: JSONPathOptions): unknown {
+  jsonPath ??= (require("jsonpath-plus") as typeof import("jsonpath-plus")).JSONPath as (options: JSONPathOptions) => unknown;
+  return jsonPath(options);
+}
 
 /** Returns every value a selector names in a document; an empty list when it names nothing. */
 export type Selector = (root: unknown) => unknown[];

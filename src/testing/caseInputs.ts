@@ -1,6 +1,6 @@
 import type { Subject } from "../engine/model";
 import { loadTemplateSubjects } from "../sources/template";
-import { recordsToSubjects } from "../sources/cloudtrail";
+import { recordsToSubjects } from "../sources/cloudtrail/subjects";
 
 /**
  * Turns a test case's raw input into subjects through the real source adapter, so a rule's cases

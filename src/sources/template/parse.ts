@@ -1,4 +1,5 @@
-import { DEFAULT_LIMITS, DocumentParseError, parseYamlDocument, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { DEFAULT_LIMITS, DocumentParseError, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { parseFastYaml } from "../../parse/fastYaml";
 import { jsonDocument } from "./jsonDocument";
 import { toPointer } from "../../parse/pointer";
 import { isObject, isPrototypeKey } from "../../util/objects";
@@ -40,7 +41,7 @@ export function parseTemplateText(text: string, file: string, options: ParseTemp
     doc = jsonDocument(text, value);
   } else {
     try {
-      doc = parseYamlDocument(text, { limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
+      doc = parseFastYaml(text, { limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
     } catch (err) {
       if (err instanceof DocumentParseError) return fail(err.message, err.position?.line, err.position?.column);
       // Deeply nested input can exhaust the stack inside the YAML library; report, never crash.
