@@ -29,6 +29,7 @@ import {
   type CloudWatchLogsPayload,
   type EnrichedFlow,
   type Enricher,
+  type EnricherOptions,
   type FlowFormat,
   type FlowRecord,
   type MalformedLine,
@@ -182,6 +183,8 @@ export interface EnricherSetup {
   /** Live lookups when no inventory is given; omit for address classification only. */
   ec2Client?: Pick<EC2Client, "send">;
   region?: string;
+  /** Cache, batch and backoff settings of live lookups. */
+  live?: EnricherOptions["live"];
 }
 
 /** Builds the enricher the CLI and the Lambdas use: the inventory when given, else live EC2 (if a client is given). */
@@ -190,7 +193,7 @@ export async function createFlowLogEnricher(setup: EnricherSetup): Promise<Enric
   if (files.length > 0) {
     return createEnricher({ inventory: await loadInventoryFiles(files), ipRanges: setup.ipRanges, region: setup.region });
   }
-  return createEnricher({ ec2Client: setup.ec2Client, ipRanges: setup.ipRanges, region: setup.region });
+  return createEnricher({ ec2Client: setup.ec2Client, ipRanges: setup.ipRanges, region: setup.region, live: setup.live });
 }
 
 /** An S3 object that could not be read; `retryable` when a later attempt may succeed (throttling, 5xx, network). */
