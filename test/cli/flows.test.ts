@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import { main } from "../../src/cli/main";
+import { INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleText } from "../helpers/flowlogFixtures";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "parapet-flows-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[], stdin?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const realStdin = Object.getOwnPropertyDescriptor(process, "stdin")!;
+  if (stdin) Object.defineProperty(process, "stdin", { value: Readable.from([stdin]), configurable: true });
+  process.exitCode = undefined;
+  try {
+    const code = await main(["flows", ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    if (stdin) Object.defineProperty(process, "stdin", realStdin);
+    process.exitCode = undefined;
+  }
+}
+
+const INVENTORY = ["--inventory", ...INVENTORY_FILES];
+
+describe("parapet flows enrich", () => {
+  it("prints one enriched flow per line", async () => {
+    const { code, stdout, stderr } = await run(["enrich", SAMPLE_LOG, ...INVENTORY]);
+    expect([code, stderr]).toEqual([0, ""]);
+    const flows = stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(flows).toHaveLength(17);
+    expect(flows[0]).toMatchObject({ Protocol: "tcp", Uploaded: 2412, Downloaded: 3380, Client: { Addr: "81.2.69.142" }, Server: { Type: "ec2:instance", Tags: {} } });
+    expect(flows.find((f) => (f.Client as { Type?: string } | undefined)?.Type === "lambda:function")).toMatchObject({
+      Client: { Arns: "arn:aws:lambda:us-east-1:123456789012:function:orders-processor" },
+    });
+  });
+
+  it("reads gzip from stdin and reports malformed lines on stderr with their line numbers", async () => {
+    const text = sampleText().replace("\n2 123456789012 eni-0a1b2c3d4e5f60001 81.2.69.142 10.0.1.10 50123", "\ngarbage\n2 123456789012 eni-0a1b2c3d4e5f60001 81.2.69.142 10.0.1.10 50123");
+    const { code, stdout, stderr } = await run(["enrich", "-", ...INVENTORY], gzipSync(text));
+    expect(code).toBe(0);
+    expect(stderr).toBe("parapet: <stdin>:4: malformed flow log record: expected 14 fields (version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status), found 1\n");
+    expect(stdout.trimEnd().split("\n")).toHaveLength(17);
+  });
+
+  it("fails with one clear line when no line is a flow log record", async () => {
+    const file = join(dir, "junk.log");
+    writeFileSync(file, "hello\nworld\n");
+    const { code, stderr } = await run(["enrich", file, "--offline"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`parapet: ${file}: no valid flow log records (2 malformed lines)`);
+  });
+});
+
+describe("parapet flows scan", () => {
+  it("reports the sample's findings and exits 1 at the default --fail-on high", async () => {
+    const { code, stdout } = await run(["scan", SAMPLE_LOG, ...INVENTORY, "--format", "json"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { findings: { ruleId: string; line: number; resource: { id: string } }[] };
+    const lines = report.findings.map((f) => `${f.line} ${f.ruleId} ${f.resource.id}`).sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+    expect(lines).toEqual(SAMPLE_FINDINGS);
+  });
+
+  it("writes SARIF to --output and exits 0 with --fail-on none", async () => {
+    const output = join(dir, "flows.sarif");
+    const { code, stdout } = await run(["scan", SAMPLE_LOG, ...INVENTORY, "--format", "sarif", "--output", output, "--fail-on", "none"]);
+    expect([code, stdout]).toEqual([0, ""]);
+    const sarif = JSON.parse(readFileSync(output, "utf8")) as { runs: { results: unknown[] }[] };
+    expect(sarif.runs[0]!.results).toHaveLength(SAMPLE_FINDINGS.length);
+  });
+
+  it("takes the configuration's ports and a custom format string for files without a header", async () => {
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ flowlogs: { databasePorts: [3306], loadBalancedPorts: [] } }));
+    const headerless = join(dir, "headerless.log");
+    writeFileSync(headerless, sampleText().split("\n").slice(1).join("\n"));
+    const { stdout } = await run(["scan", headerless, ...INVENTORY, "-c", config, "--format-string", "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}", "--format", "json"]);
+    const ids = (JSON.parse(stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
+    expect(ids).not.toContain("flow-database-port-accepted-from-internet");
+    expect(ids).not.toContain("flow-ec2-to-ec2-bypassing-load-balancer");
+    expect(ids).toContain("flow-ssh-rdp-accepted-from-internet");
+  });
+
+  it("rejects an unknown field in --format-string with one clear line", async () => {
+    const { code, stderr } = await run(["scan", SAMPLE_LOG, "--offline", "--format-string", "${version} ${colour}"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^parapet: unknown flow log field "colour"/);
+  });
+});
