@@ -129,7 +129,11 @@ export function readRuleFile(file: string, text?: string): LoadedRuleFile | Rule
     throw err;
   }
   const validation = validateRule(document.value);
-  if (!validation.ok) return pickErrors(validation.errors).map((e) => describeError(file, document, e));
+  if (!validation.ok) {
+    // One line per bad file: the first problem's place, every problem's words.
+    const problems = pickErrors(validation.errors).map((e) => describeError(file, document, e));
+    return [{ ...problems[0]!, message: [...new Set(problems.map((p) => p.message))].join("; ") }];
+  }
   const definition = document.value as RuleDefinition;
   const expected = path.basename(file).replace(/\.ya?ml$/, "");
   if (definition.id !== expected) {

@@ -3,8 +3,8 @@ import type { Subject } from "./model";
 import { scalarText } from "./operators/basic";
 
 /**
- * Message templates: `{{properties.CidrIp}}` quotes a subject field, `{{explain}}` joins what the
- * deciding operators reported. Compiled once per rule.
+ * Message templates: `{{properties.CidrIp}}` quotes a subject field, `{{a | b}}` the first of several
+ * that has a value, `{{explain}}` joins what the deciding operators reported. Compiled once per rule.
  */
 export type MessageRenderer = (subject: Subject, explanations: readonly string[]) => string;
 
@@ -19,8 +19,15 @@ export function compileMessage(template: string): MessageRenderer {
     if (path === "explain") {
       parts.push((_s, explanations) => explanations.filter(Boolean).join("; ") || "no detail");
     } else {
-      const select = compileSelector(path, { fastPath: true });
-      parts.push((s) => render(select(s)));
+      // `{{a | b}}`: the first alternative that has a value (an entry has CidrIp or CidrIpv6).
+      const selectors = path.split("|").map((p) => compileSelector(p.trim(), { fastPath: true }));
+      parts.push((s) => {
+        for (const select of selectors) {
+          const values = select(s);
+          if (values.length) return render(values);
+        }
+        return render([]);
+      });
     }
     last = m.index + m[0].length;
   }

@@ -7,7 +7,8 @@ import { UserError } from "../util/errors";
 /**
  * A baseline records the findings a repository already has, so a team can adopt parapet and fail
  * only on new ones. Fingerprints leave out line numbers (an edit above a resource must not make its
- * old finding "new") and use paths relative to the baseline file (CI checkouts differ).
+ * old finding "new") but keep the message (SSH opened where HTTPS was is new), and use paths
+ * relative to the baseline file (CI checkouts differ).
  */
 export interface Baseline {
   version: 1;
@@ -17,7 +18,7 @@ export interface Baseline {
 export function fingerprint(finding: Finding, root: string): string {
   const file = relativeFile(finding.location.file, root);
   return createHash("sha256")
-    .update([finding.ruleId, file, finding.subject.type, finding.subject.id, finding.location.pointer].join("\0"))
+    .update([finding.ruleId, file, finding.subject.type, finding.subject.id, finding.location.pointer, finding.message].join("\0"))
     .digest("hex")
     .slice(0, 32);
 }

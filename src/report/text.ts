@@ -24,7 +24,9 @@ function paint(text: string, style: string, color: boolean): string {
 }
 
 function findingLine(finding: Finding, color: boolean): string {
-  const where = formatWhere(oneLine(finding.location.file), finding.location.line, finding.location.column);
+  const { file, line, column, pointer } = finding.location;
+  // Without a line (a CloudTrail record, a flow), the pointer says where: `trail.json.gz#/Records/12`.
+  const where = line === undefined && pointer ? `${oneLine(file)}#${oneLine(pointer)}` : formatWhere(oneLine(file), line, column);
   const severity = paint(finding.severity.padEnd(SEVERITY_WIDTH), SEVERITY_STYLE[finding.severity], color);
   return `${where}  ${severity}  ${finding.ruleId}  ${oneLine(finding.message)}`;
 }

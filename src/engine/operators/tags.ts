@@ -14,14 +14,15 @@ export interface TagPolicy {
 }
 
 /** Tags as CloudFormation writes them (`[{Key, Value}]`) or as a plain map (SAM, SSM) → Map. */
-export function tagMap(tags: unknown): Map<string, string | undefined> {
-  const map = new Map<string, string | undefined>();
+export function tagMap(tags: unknown): Map<string, string | undefined | typeof UNKNOWN_VALUE> {
+  const map = new Map<string, string | undefined | typeof UNKNOWN_VALUE>();
+  const valueOf = (v: unknown) => (isObject(v) || Array.isArray(v) ? UNKNOWN_VALUE : scalarText(v));
   if (Array.isArray(tags)) {
     for (const tag of tags) {
-      if (isObject(tag) && typeof tag.Key === "string") map.set(tag.Key, scalarText(tag.Value));
+      if (isObject(tag) && typeof tag.Key === "string") map.set(tag.Key, valueOf(tag.Value));
     }
   } else if (isObject(tags)) {
-    for (const [key, value] of Object.entries(tags)) map.set(key, scalarText(value));
+    for (const [key, value] of Object.entries(tags)) map.set(key, valueOf(value));
   }
   return map;
 }
@@ -60,7 +61,12 @@ function requirementsFor(policy: TagPolicy, context: OperatorContext): TagRequir
   return extra ? [...policy.required, ...extra] : policy.required;
 }
 
-function valueProblem(req: TagRequirement, value: string | undefined): string | undefined {
+/** A tag whose value is an unresolved intrinsic (`!Ref Environment`): present, value unknown. */
+export const UNKNOWN_VALUE = Symbol("unknown tag value");
+
+function valueProblem(req: TagRequirement, value: string | undefined | typeof UNKNOWN_VALUE): string | undefined {
+  if (value === UNKNOWN_VALUE) return undefined; // cannot judge a value we cannot see
+
   if (req.allowedValues && (value === undefined || !req.allowedValues.has(value))) {
     return `${req.key}=${value ?? ""} (allowed: ${[...req.allowedValues].join(", ")})`;
   }
