@@ -119,8 +119,10 @@ const portListSchema = {
 };
 
 function describe(entry: PortRange): string {
-  const ports = entry.from === entry.to ? `${entry.from}` : `${entry.from}-${entry.to}`;
-  return entry.protocol === "all" ? "all protocols and ports" : `${entry.protocol} ${ports}`;
+  if (entry.protocol === "all") return "all protocols and ports";
+  // ICMP has types and codes, not ports.
+  if (entry.protocol === "icmp" || entry.protocol === "icmpv6") return entry.from === 0 && entry.to === 65535 ? `all ${entry.protocol}` : `${entry.protocol} type ${entry.from}`;
+  return `${entry.protocol} ${entry.from === entry.to ? entry.from : `${entry.from}-${entry.to}`}`;
 }
 
 export const portOperators: Operator[] = [
