@@ -3,8 +3,8 @@ import { join } from "node:path";
 import type { Subject } from "../../../src/engine/model";
 import { recordsToSubjects, API_CALL_TYPE } from "../../../src/sources/cloudtrail";
 
-export const SAMPLES = "/work/shared/reference/cloudtrail-samples";
-export const STRATUS = "/work/shared/conformance/cloudtrail/stratus";
+export const SAMPLES = join(__dirname, "../../fixtures/cloudtrail-samples");
+export const STRATUS = join(__dirname, "../../fixtures/conformance/cloudtrail/stratus");
 export const EVENTS = join(__dirname, "../../fixtures/events");
 
 export function sample(name: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { readFileSync } from "node:fs";
 import {
   addressScope,
@@ -132,7 +133,7 @@ describe("client and server", () => {
   });
 
   it("turns the AWS tcp-flags example around: the server's ephemeral-looking 5001 is still the server", async () => {
-    const text = readFileSync("/work/shared/conformance/flowlogs/aws-docs/examples-by-section.txt", "utf8");
+    const text = readFileSync(path.join(__dirname, "../../fixtures/conformance/flowlogs/aws-docs/examples-by-section.txt"), "utf8");
     const header = text.split("\n").find((l) => l.startsWith("version vpc-id subnet-id"))!;
     const lines = text.split("\n").filter((l) => l.startsWith("3 vpc-abcdefab012345678")).slice(0, 2);
     const flows = (await enrichFlows(parseFlowLogText([header, ...lines].join("\n")).records, createEnricher({ ipRanges }))) as EnrichedTraffic[];

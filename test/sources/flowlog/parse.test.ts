@@ -14,7 +14,7 @@ import {
 } from "../../../src/sources/flowlog";
 import { UserError } from "../../../src/util/errors";
 
-const CONFORMANCE = "/work/shared/conformance/flowlogs";
+const CONFORMANCE = join(__dirname, "../../fixtures/conformance/flowlogs");
 const V2 = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
 
 describe("default format", () => {

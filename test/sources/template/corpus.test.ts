@@ -4,8 +4,8 @@ import { loadTemplateSubjects } from "../../../src/sources/template";
 import { jsonDocument } from "../../../src/sources/template/jsonDocument";
 import { parseYamlDocument } from "../../../src/parse/yamlDocument";
 
-const CORPUS = "/work/shared/conformance/cfn_nag/templates";
-const EXPECTED = "/work/shared/conformance/cfn_nag/expected.tsv";
+const CORPUS = join(__dirname, "../../fixtures/conformance/cfn_nag/templates");
+const EXPECTED = join(__dirname, "../../fixtures/conformance/cfn_nag/expected.tsv");
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
