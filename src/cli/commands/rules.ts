@@ -120,7 +120,13 @@ export function formatCaseResults(results: readonly CaseResult[], options: { qui
 }
 
 export function formatRuleDocs(files: readonly LoadedRuleFile[]): string {
-  return [...files]
+  const header = [
+    "# parapet rules",
+    "",
+    "Generated from the rule files by `npm run docs` (`parapet rules docs`); a test keeps it in step.",
+    "",
+  ].join("\n");
+  return header + "\n" + [...files]
     .sort((a, b) => a.definition.id.localeCompare(b.definition.id))
     .map(({ definition: d }) => {
       const refs = refsOf({ definition: d } as LoadedRuleFile);
