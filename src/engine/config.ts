@@ -58,7 +58,7 @@ function describeConfigError(error: ErrorObject | undefined): string {
  * Loads configuration: the bundled defaults, merged with a user file (objects merge, lists replace),
  * then environment overrides, then validation of the result.
  *
- * Environment: PARAPET_CONFIG (file), PARAPET_ALERT_TOPIC_ARN, PARAPET_MIN_SEVERITY, PARAPET_DRY_RUN,
+ * Environment: PARAPET_CONFIG (file), PARAPET_CONFIG_JSON (inline, after the file), PARAPET_ALERT_TOPIC_ARN, PARAPET_MIN_SEVERITY, PARAPET_DRY_RUN,
  * PARAPET_TIME_ZONE — what a Lambda deployment sets.
  */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,8 +81,31 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
     checkPartial(user, source);
     merged = deepMerge(merged, user);
   }
+  if (env.PARAPET_CONFIG_JSON) for (const part of inlineConfig(env.PARAPET_CONFIG_JSON)) merged = deepMerge(merged, part);
   merged = applyEnvironment(merged as Config, env);
-  return checkConfig(merged, source ? path.basename(source) : "configuration");
+  return checkConfig(merged, env.PARAPET_CONFIG_JSON ? "configuration (file and PARAPET_CONFIG_JSON)" : source ? path.basename(source) : "configuration");
+}
+
+/**
+ * PARAPET_CONFIG_JSON: configuration inline, for a Lambda function whose template builds it from
+ * parameters — a partial configuration object, or a list of them merged in order (a template can
+ * append the user's overrides to the part it generates without merging JSON itself).
+ */
+function inlineConfig(text: string): Record<string, unknown>[] {
+  const where = "PARAPET_CONFIG_JSON";
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const parts = Array.isArray(value) ? value : [value];
+  return parts.map((part, i) => {
+    const at = Array.isArray(value) ? `${where}[${i}]` : where;
+    if (!isObject(part)) throw new UserError(`${at}: configuration must be a JSON object`);
+    checkPartial(part, at);
+    return part;
+  });
 }
 
 /** Unknown keys are reported against the user's own file, before merging hides where they came from. */

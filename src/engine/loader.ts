@@ -40,8 +40,40 @@ export interface LoadedRuleFile {
  * hash): a file whose text is unchanged skips YAML parsing and schema validation, which were most
  * of the start-up time. A changed or new file is read the normal way.
  */
-interface RuleBundle {
+export interface RuleBundle {
   files: Record<string, { sha1: string; definition: RuleDefinition }>;
+}
+
+/**
+ * Set only inside the Lambda packages: `npm run package` defines it (esbuild `define`) as the rule
+ * bundle, because a function ships no `rules/` directory. Everywhere else it is not declared at run
+ * time, and the built-in rules are read from `rules/`.
+ */
+declare const PARAPET_EMBEDDED_RULES: RuleBundle | undefined;
+
+function embeddedBundle(): RuleBundle | undefined {
+  return typeof PARAPET_EMBEDDED_RULES === "undefined" ? undefined : PARAPET_EMBEDDED_RULES;
+}
+
+/**
+ * The rules of a bundle as loaded rule files, without reading any file: they were validated when
+ * the bundle was built. Files are named `rules/<path>`; positions are unknown (`locate` gives 1:1,
+ * and problems in them are reported without a line).
+ */
+export function bundledRuleFiles(source: RuleBundle): LoadedRuleFile[] {
+  return Object.entries(source.files)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([rel, entry]) => {
+      const loaded: LoadedRuleFile = { file: `rules/${rel}`, definition: entry.definition, locate: () => ({ line: 1, column: 1 }) };
+      positionless.add(loaded);
+      return loaded;
+    });
+}
+
+const positionless = new WeakSet<LoadedRuleFile>();
+
+function where(loaded: LoadedRuleFile, pointer: string): Partial<Position> {
+  return positionless.has(loaded) ? {} : loaded.locate(pointer);
 }
 
 let bundle: RuleBundle | null | undefined;
@@ -208,6 +240,8 @@ export interface LoadOptions extends RuleSetOptions {
   ruleDirs?: string[];
   /** Also load the built-in rules when `ruleDirs` is given (custom rules extend the set). */
   includeBuiltin?: boolean;
+  /** Built-in rules from this bundle instead of `rules/` (the Lambda packages embed one). */
+  embedded?: RuleBundle;
 }
 
 export interface LoadedRules {
@@ -217,24 +251,27 @@ export interface LoadedRules {
 
 /** Loads, validates and compiles rules. Every file is checked; all problems are reported together. */
 export function loadRules(options: LoadOptions): LoadedRules {
-  const dirs = [
-    ...(options.ruleDirs === undefined || options.includeBuiltin ? [BUILTIN_RULES_DIR] : []),
-    ...(options.ruleDirs ?? []),
-  ];
+  const builtin = options.ruleDirs === undefined || options.includeBuiltin;
+  const embedded = builtin ? (options.embedded ?? embeddedBundle()) : undefined;
+  const dirs = [...(builtin && !embedded ? [BUILTIN_RULES_DIR] : []), ...(options.ruleDirs ?? [])];
   const problems: RuleFileProblem[] = [];
   const files: LoadedRuleFile[] = [];
   const compiled: CompiledRule[] = [];
   const seen = new Map<string, string>();
-  for (const file of [...new Set(dirs.flatMap(findRuleFiles))]) {
-    const result = readRuleFile(file);
+  const candidates: (() => LoadedRuleFile | RuleFileProblem[])[] = [
+    ...(embedded ? bundledRuleFiles(embedded).map((f) => () => f) : []),
+    ...[...new Set(dirs.flatMap(findRuleFiles))].map((file) => () => readRuleFile(file)),
+  ];
+  for (const candidate of candidates) {
+    const result = candidate();
     if (Array.isArray(result)) {
       problems.push(...result);
       continue;
     }
-    const { definition } = result;
+    const { definition, file } = result;
     const previous = seen.get(definition.id);
     if (previous) {
-      problems.push({ file, ...result.locate("/id"), message: `duplicate rule id "${definition.id}" (also in ${previous})` });
+      problems.push({ file, ...where(result, "/id"), message: `duplicate rule id "${definition.id}" (also in ${previous})` });
       continue;
     }
     seen.set(definition.id, file);
@@ -243,7 +280,7 @@ export function loadRules(options: LoadOptions): LoadedRules {
       files.push(result);
     } catch (err) {
       if (err instanceof RuleCompileError) {
-        problems.push({ file, ...result.locate(err.pointer), message: `${err.pointer.slice(1).replace(/\//g, ".")}: ${err.message}` });
+        problems.push({ file, ...where(result, err.pointer), message: `${err.pointer.slice(1).replace(/\//g, ".")}: ${err.message}` });
       } else throw err;
     }
   }

@@ -31,9 +31,16 @@ export interface IpRanges {
   readonly prefixCount: number;
 }
 
-/** The snapshot shipped with parapet (`data/ip-ranges.json` at the package root; found from src/ or dist/src/). */
+/**
+ * The snapshot shipped with parapet (`data/ip-ranges.json` at the package root; found from src/ or
+ * dist/src/, or beside the bundled handler in a Lambda package, where `__dirname` is the zip's root).
+ */
 export const BUNDLED_IP_RANGES_PATH =
-  [join(__dirname, "..", "..", "..", "data", "ip-ranges.json"), join(__dirname, "..", "..", "..", "..", "data", "ip-ranges.json")].find(
+  [
+    join(__dirname, "..", "..", "..", "data", "ip-ranges.json"),
+    join(__dirname, "..", "..", "..", "..", "data", "ip-ranges.json"),
+    join(__dirname, "data", "ip-ranges.json"),
+  ].find(
     (candidate) => existsSync(candidate),
   ) ?? join(__dirname, "..", "..", "..", "data", "ip-ranges.json");
 
