@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { main } from "../../src/cli/main";
+import { runCli } from "../helpers/cli";
 import { INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleText } from "../helpers/flowlogFixtures";
 
 let dir: string;
@@ -12,24 +11,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], stdin?: Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const realStdin = Object.getOwnPropertyDescriptor(process, "stdin")!;
-  if (stdin) Object.defineProperty(process, "stdin", { value: Readable.from([stdin]), configurable: true });
-  process.exitCode = undefined;
-  try {
-    const code = await main(["flows", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    if (stdin) Object.defineProperty(process, "stdin", realStdin);
-    process.exitCode = undefined;
-  }
-}
+const run = (args: string[], stdin?: Buffer) => runCli(["flows", ...args], { stdin });
 
 const INVENTORY = ["--inventory", ...INVENTORY_FILES];
 

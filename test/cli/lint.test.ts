@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
-import { main } from "../../src/cli/main";
 import { PACKAGE_ROOT } from "../../src/paths";
+import { runCli } from "../helpers/cli";
 
 const WEB = join(PACKAGE_ROOT, "samples/templates/web-app.yaml");
 const LOGS = join(PACKAGE_ROOT, "samples/templates/logs-bucket.yaml");
@@ -28,21 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function lint(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(["lint", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const lint = (...args: string[]) => runCli(["lint", ...args]);
 
 describe("parapet lint", () => {
   it("exits 0 on a clean template and prints a summary", async () => {

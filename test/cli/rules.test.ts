@@ -1,26 +1,13 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main";
 import { formatRuleDocs } from "../../src/cli/commands/rules";
 import { loadRules } from "../../src/engine/loader";
 import { defaultConfiguration } from "../../src/engine/config";
 import { PACKAGE_ROOT } from "../../src/paths";
+import { runCli } from "../helpers/cli";
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = (...args: string[]) => runCli(args);
 
 const rule = (id: string, failValue: string) =>
   `id: ${id}\ntitle: Queue keeps messages too briefly\nseverity: low\ndescription: Messages expire before consumers recover from an outage.\nremediation: Keep messages for at least a day.\ntypes: [AWS::SQS::Queue]\nmatch: { path: properties.MessageRetentionPeriod, op: lt, value: 86400 }\nmessage: "{{id}} keeps messages {{properties.MessageRetentionPeriod}} s"\ntests:\n  pass: [{ subject: { properties: { MessageRetentionPeriod: 86400 } } }]\n  fail: [{ name: one minute, subject: { properties: { MessageRetentionPeriod: ${failValue} } } }]\n`;

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main";
 import type { OpsGenieAlert } from "../../src/alerts";
 import { SAMPLES_DIR } from "../../src/paths";
 import { badLogs, expectedAlerts, goodLog, sampleRecord } from "../helpers/cloudtrailFixtures";
+import { runCli } from "../helpers/cli";
 import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 
 const MISSION = ["required-tags", "sg-internet-ingress-port-not-allowed", "iam-change-outside-business-hours"];
@@ -20,21 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(["scan", "cloudtrail", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = (...args: string[]) => runCli(["scan", "cloudtrail", ...args]);
 
 describe("parapet scan cloudtrail", () => {
   it("exits 1 and lists the findings when one is at least --fail-on (default high)", async () => {

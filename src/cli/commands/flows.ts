@@ -8,9 +8,8 @@
  * lookups entirely. Malformed lines are reported on stderr with their line numbers, never fatal.
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { Command, Option } from "commander";
-import { readFile } from "node:fs/promises";
-import { loadConfig, loadRules, SEVERITIES, type Config, type Severity } from "../../engine";
+import { Command } from "commander";
+import { loadConfig, loadRules, type Config } from "../../engine";
 import {
   createFlowLogEnricher,
   flowLogFormat,
@@ -20,9 +19,10 @@ import {
   type FlowLogResult,
 } from "../../pipeline/flowlogs";
 import { buildReport } from "../../pipeline/report";
-import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { exitCodeFor, formatReport } from "../../report";
 import { flowLogBytesToText, readFlowLogFile, type Enricher } from "../../sources/flowlog";
 import { UserError } from "../../util/errors";
+import { addReportOptions, type ReportOptions } from "../reportOptions";
 import { emit, useColor } from "../output";
 
 interface EnrichmentOptions {
@@ -34,12 +34,7 @@ interface EnrichmentOptions {
   config?: string;
 }
 
-interface ScanOptions extends EnrichmentOptions {
-  format: string;
-  output?: string;
-  failOn: Severity | "none";
-  rules?: string[];
-}
+type ScanOptions = EnrichmentOptions & ReportOptions;
 
 export function flowsCommand(): Command {
   return new Command("flows").description("enrich and check VPC flow logs").addCommand(enrichCommand()).addCommand(scanCommand());
@@ -51,8 +46,7 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--ip-ranges <file>", "a newer AWS ip-ranges.json (default: the bundled snapshot)")
     .option("--format-string <format>", "record format of files without a header line, as configured on the flow log: '${version} ${account-id} ...'")
     .option("--region <region>", "AWS region for live EC2 lookups (default: the SDK's, e.g. AWS_REGION)")
-    .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only")
-    .option("-c, --config <file>", "configuration file");
+    .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
 function enrichCommand(): Command {
@@ -62,6 +56,7 @@ function enrichCommand(): Command {
       .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
   )
     .option("-o, --output <file>", "write the flows to a file instead of stdout")
+    .option("-c, --config <file>", "configuration file")
     .action(async (file: string, opts: EnrichmentOptions & { output?: string }) => {
       const config = loadConfig(opts.config);
       const { text, label } = await readInput(file);
@@ -81,19 +76,16 @@ function enrichCommand(): Command {
 }
 
 function scanCommand(): Command {
-  return withEnrichmentOptions(
-    new Command("scan")
-      .description(
-        "check flows against the rules (exposure, cross-AZ cost, load-balancer bypass, ...).\n" +
-          "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an unreadable input.",
-      )
-      .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
-  )
-    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
-    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
-    .action(async (file: string, opts: ScanOptions) => {
+  return addReportOptions(
+    withEnrichmentOptions(
+      new Command("scan")
+        .description(
+          "check flows against the rules (exposure, cross-AZ cost, load-balancer bypass, ...).\n" +
+            "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an unreadable input.",
+        )
+        .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
+    ),
+  ).action(async (file: string, opts: ScanOptions) => {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
       const { text, label } = await readInput(file);

@@ -1,42 +1,35 @@
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import path from "node:path";
-import { loadConfig, loadRules, SEVERITIES, type Severity } from "../../engine";
+import { loadConfig, loadRules } from "../../engine";
 import { readConditionValuesFile, readParameterValuesFile } from "../../sources/template";
-import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { exitCodeFor, formatReport } from "../../report";
 import { lintPaths } from "../../pipeline/lint";
 import { readRuleIdFile } from "../../pipeline/ruleSelection";
 import { readBaseline, writeBaseline } from "../../pipeline/baseline";
 import { emit, useColor } from "../output";
+import { addReportOptions, type ReportOptions } from "../reportOptions";
 
-interface LintCommandOptions {
-  format: string;
-  output?: string;
-  failOn: Severity | "none";
+interface LintCommandOptions extends ReportOptions {
   parameters?: string;
   conditions?: string;
-  rules?: string[];
   profile?: string;
   denyList?: string;
   baseline?: string;
   writeBaseline?: string;
-  config?: string;
 }
 
 export function lintCommand(): Command {
-  return new Command("lint")
-    .description("lint CloudFormation templates (files, directories, globs)")
-    .argument("<paths...>", "templates, directories (searched recursively for .yaml .yml .json .template) or globs")
-    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
+  return addReportOptions(
+    new Command("lint")
+      .description("lint CloudFormation templates (files, directories, globs)")
+      .argument("<paths...>", "templates, directories (searched recursively for .yaml .yml .json .template) or globs"),
+  )
     .option("--parameters <file>", "parameter values (cfn_nag {\"Parameters\":{...}} or AWS CLI [{ParameterKey, ParameterValue}])")
     .option("--conditions <file>", "condition values ({\"Name\": true|false})")
-    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
     .option("--profile <file>", "run only the rules listed (one id per line)")
     .option("--deny-list <file>", "never run the rules listed (ids, or cfn_nag RulesToSuppress YAML)")
     .option("--baseline <file>", "report only findings that are not in this baseline")
     .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
-    .option("-c, --config <file>", "configuration file")
     .action((paths: string[], opts: LintCommandOptions) => {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });

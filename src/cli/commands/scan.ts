@@ -1,22 +1,18 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
 import { DryRunAlertSink, findingsToAlerts, PublishError, SnsAlertSink, type AlertSink } from "../../alerts";
-import { loadConfig, loadRules, SEVERITIES, type Severity } from "../../engine";
+import { loadConfig, loadRules } from "../../engine";
 import { buildReport } from "../../pipeline/report";
 import { scanCloudTrailInputs, type CloudTrailFileOutcome } from "../../pipeline/cloudtrail";
-import { exitCodeFor, formatReport, REPORT_FORMATS } from "../../report";
+import { exitCodeFor, formatReport } from "../../report";
 import { listCloudTrailInputs, parseS3Uri, type CloudTrailInput, type SkippedInput } from "../../sources/cloudtrail";
 import { UserError } from "../../util/errors";
 import { emit, useColor } from "../output";
+import { addReportOptions, type ReportOptions } from "../reportOptions";
 
-interface ScanCloudTrailOptions {
-  format: string;
-  output?: string;
-  failOn: Severity | "none";
-  rules?: string[];
-  config?: string;
+interface ScanCloudTrailOptions extends ReportOptions {
   publish?: string;
   dryRun?: boolean;
   concurrency: number;
@@ -38,17 +34,14 @@ function positiveInt(value: string): number {
 }
 
 function cloudTrailCommand(): Command {
-  return new Command("cloudtrail")
-    .description(
-      "check CloudTrail log files: .json or .json.gz files, directories (searched recursively) or s3://bucket/prefix.\n" +
-        "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an input file that could not be read.",
-    )
-    .argument("<targets...>", "file.json, file.json.gz, directory or s3://bucket/prefix")
-    .addOption(new Option("-f, --format <format>", "report format").choices([...REPORT_FORMATS]).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at least this severe").choices([...SEVERITIES, "none"]).default("high"))
-    .option("--rules <dir...>", "custom rule directories, added to the built-in rules")
-    .option("-c, --config <file>", "configuration file")
+  return addReportOptions(
+    new Command("cloudtrail")
+      .description(
+        "check CloudTrail log files: .json or .json.gz files, directories (searched recursively) or s3://bucket/prefix.\n" +
+          "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an input file that could not be read.",
+      )
+      .argument("<targets...>", "file.json, file.json.gz, directory or s3://bucket/prefix"),
+  )
     .option("--publish <topic-arn>", "publish an alert per finding to this SNS topic (OpsGenie-ready)")
     .option("--dry-run", "print the alerts that would be published, one JSON object per line, instead of publishing")
     .option("--concurrency <n>", "files read and evaluated at the same time", positiveInt, 4)
