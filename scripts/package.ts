@@ -102,7 +102,8 @@ export async function packageLambda(pkg: LambdaPackage, options: PackageOptions 
     // Licence notices of the bundled libraries stay in the file that contains their code.
     legalComments: "eof",
     mainFields: ["module", "main"],
-    define: { PARAPET_EMBEDDED_RULES: JSON.stringify(rules) },
+    // A string literal holding the JSON (see loader.ts for why not an object literal).
+    define: { PARAPET_EMBEDDED_RULES: JSON.stringify(JSON.stringify(rules)) },
     logLevel: "silent",
   });
   for (const warning of result.warnings) process.stderr.write(`package ${pkg.name}: ${warning.text}\n`);

@@ -45,14 +45,15 @@ export interface RuleBundle {
 }
 
 /**
- * Set only inside the Lambda packages: `npm run package` defines it (esbuild `define`) as the rule
- * bundle, because a function ships no `rules/` directory. Everywhere else it is not declared at run
- * time, and the built-in rules are read from `rules/`.
+ * Set only inside the Lambda packages: `npm run package` defines it (esbuild `define`) as the JSON
+ * text of the rule bundle, because a function ships no `rules/` directory. A string for `JSON.parse`
+ * rather than an object literal: V8 parses JSON several times faster than the same data as code.
+ * Everywhere else it is not declared at run time, and the built-in rules are read from `rules/`.
  */
-declare const PARAPET_EMBEDDED_RULES: RuleBundle | undefined;
+declare const PARAPET_EMBEDDED_RULES: string | undefined;
 
 function embeddedBundle(): RuleBundle | undefined {
-  return typeof PARAPET_EMBEDDED_RULES === "undefined" ? undefined : PARAPET_EMBEDDED_RULES;
+  return typeof PARAPET_EMBEDDED_RULES === "undefined" ? undefined : (JSON.parse(PARAPET_EMBEDDED_RULES) as RuleBundle);
 }
 
 /**
