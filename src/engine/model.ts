@@ -73,6 +73,11 @@ export interface FlowContext {
   end?: number;
   action?: string;
   logStatus?: string;
+  /**
+   * What was observed, without its time, when the subject id alone does not say (observed ingress:
+   * protocol, port and source; a flow: its conversation). Alert identity uses it.
+   */
+  observation?: string;
 }
 
 export interface SubjectContextMap {

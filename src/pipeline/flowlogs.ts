@@ -1,13 +1,14 @@
 /**
  * The flow-log pipeline the CLI (`parapet flows enrich|scan`) and the Lambda handlers share:
- * text → chunks of records → enriched flows → subjects → `ruleSet.evaluate` → findings, plus the
+ * text → conversations → enriched flows → subjects → `ruleSet.evaluate` → findings, plus the
  * malformed-line report as input errors with line numbers.
  *
- * Work is done chunk by chunk (`parseFlowLogChunks`): a million parsed records held at once cost more
- * in garbage collection than parsing them. Each chunk resolves its unknown interfaces in one batched
- * lookup before its flows are built. Pairing a record with its reverse-direction twin happens within a
- * chunk; S3 files and CloudWatch payloads are written per interface in time order, so twins are
- * nearly always neighbours.
+ * Each line is folded into a conversation as soon as it is parsed (`FlowLogFolder`): no parsed record
+ * is kept, and a conversation seen in many windows, over many ephemeral ports, in both directions, is
+ * enriched, turned into subjects and evaluated once per input (S3 file, CloudWatch payload, Kinesis
+ * record). When an input holds more than `chunkSize` distinct conversations, they are handed on in
+ * batches of that size, so memory stays flat whatever the input; each batch resolves its unknown
+ * interfaces in one batched lookup before its flows are built.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -19,25 +20,25 @@ import {
   cloudWatchLabel,
   createEnricher,
   describeMalformed,
-  enrichFlows,
+  enrichConversations,
   flowLogBytesToText,
-  FlowLogParser,
+  FlowLogFolder,
+  foldFlowLogText,
   flowsToSubjects,
   loadInventoryFiles,
-  parseFlowLogChunks,
   parseFormatString,
   type CloudWatchLogsPayload,
   type EnrichedFlow,
   type Enricher,
   type EnricherOptions,
   type FlowFormat,
-  type FlowRecord,
+  type FlowUnit,
   type MalformedLine,
   type ParseResult,
 } from "../sources/flowlog";
 
-/** Records per chunk: large enough to batch EC2 lookups well, small enough to stay in the young generation. */
-export const DEFAULT_FLOW_CHUNK = 10_000;
+/** Conversations per batch: large enough to batch EC2 lookups well, small enough to keep memory flat. */
+export const DEFAULT_FLOW_CHUNK = 20_000;
 
 export interface FlowLogOptions {
   /** Omit to enrich only (`parapet flows enrich`). */
@@ -45,8 +46,9 @@ export interface FlowLogOptions {
   enricher: Enricher;
   /** Format of lines before any header line; CloudWatch-delivered records need the configured one. */
   format?: FlowFormat;
+  /** Distinct conversations held before they are enriched and evaluated (default `DEFAULT_FLOW_CHUNK`). */
   chunkSize?: number;
-  /** Merge each record with its reverse-direction twin (default true). */
+  /** Fold records into conversations, both directions together (default true); false: one flow per record. */
   pair?: boolean;
   /** Receives each chunk's enriched flows, in input order (the enrich command writes them out). */
   onFlows?: (flows: readonly EnrichedFlow[]) => void;
@@ -55,7 +57,9 @@ export interface FlowLogOptions {
 export interface FlowLogResult {
   /** Path, `s3://bucket/key`, `cloudwatch:<group>/<stream>` or `<stdin>`. */
   file: string;
+  /** Records parsed (lines that were neither blank, header nor malformed). */
   records: number;
+  /** Enriched flows: conversations plus NODATA/SKIPDATA records. */
   flows: number;
   subjects: number;
   findings: Finding[];
@@ -70,9 +74,8 @@ export interface FlowLogResult {
 
 /** Parses, enriches and (with a rule set) evaluates flow-log text: an S3 file body, a local file, stdin. */
 export async function processFlowLogText(text: string, file: string, options: FlowLogOptions): Promise<FlowLogResult> {
-  const parser = new FlowLogParser({ format: options.format });
-  const chunks = parseFlowLogChunks(text, { chunkSize: options.chunkSize ?? DEFAULT_FLOW_CHUNK }, parser);
-  return processChunks(chunks, () => parser.result(), file, options);
+  const folder = new FlowLogFolder({ format: options.format, aggregate: options.pair ?? true });
+  return processBatches(foldFlowLogText(text, folder, options.chunkSize ?? DEFAULT_FLOW_CHUNK), folder, file, options);
 }
 
 /**
@@ -80,27 +83,22 @@ export async function processFlowLogText(text: string, file: string, options: Fl
  * "line" n of `cloudwatch:<logGroup>/<logStream>`. A control message yields an empty result.
  */
 export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, options: FlowLogOptions): Promise<FlowLogResult> {
-  const parser = new FlowLogParser({ format: options.format });
-  const chunkSize = options.chunkSize ?? DEFAULT_FLOW_CHUNK;
-  function* chunks(): Generator<FlowRecord[]> {
+  const folder = new FlowLogFolder({ format: options.format, aggregate: options.pair ?? true });
+  const limit = options.chunkSize ?? DEFAULT_FLOW_CHUNK;
+  function* batches(): Generator<FlowUnit[]> {
     if (payload.messageType !== "DATA_MESSAGE") return;
     const events = payload.logEvents;
     for (let i = 0; i < events.length; i++) {
       const message = events[i]!.message;
-      parser.push(message === "" ? "<empty or missing message>" : message, i + 1);
-      if (parser.result().records.length >= chunkSize) yield parser.takeRecords();
+      folder.push(message === "" ? "<empty or missing message>" : message, i + 1);
+      if (folder.table.size >= limit) yield folder.table.take();
     }
-    if (parser.result().records.length > 0) yield parser.takeRecords();
+    if (folder.table.size > 0) yield folder.table.take();
   }
-  return processChunks(chunks(), () => parser.result(), cloudWatchLabel(payload), options);
+  return processBatches(batches(), folder, cloudWatchLabel(payload), options);
 }
 
-async function processChunks(
-  chunks: Iterator<FlowRecord[], unknown>,
-  parsed: () => ParseResult,
-  file: string,
-  options: FlowLogOptions,
-): Promise<FlowLogResult> {
+async function processBatches(batches: Iterator<FlowUnit[], unknown>, folder: FlowLogFolder, file: string, options: FlowLogOptions): Promise<FlowLogResult> {
   const directory = options.enricher.directory;
   const warningsBefore = directory.warnings.length;
   const result: FlowLogResult = {
@@ -115,10 +113,8 @@ async function processChunks(
     errors: [],
     warnings: [],
   };
-  for (let next = chunks.next(); !next.done; next = chunks.next()) {
-    const records = next.value;
-    result.records += records.length;
-    const flows = await enrichFlows(records, options.enricher, { pair: options.pair ?? true });
+  for (let next = batches.next(); !next.done; next = batches.next()) {
+    const flows = await enrichConversations(next.value, options.enricher);
     result.flows += flows.length;
     options.onFlows?.(flows);
     if (!options.ruleSet) continue;
@@ -126,7 +122,8 @@ async function processChunks(
     result.subjects += subjects.length;
     evaluateInto(options.ruleSet, subjects, result);
   }
-  const parse = parsed();
+  const parse = folder.result();
+  result.records = folder.recordCount;
   result.malformed = parse.malformed;
   result.malformedCount = parse.malformedCount;
   result.errors = malformedErrors(parse, file);

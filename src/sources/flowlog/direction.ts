@@ -35,15 +35,41 @@ export function decideByFlags(protocol: number | undefined, tcpFlags: number | u
 const SOURCE: ClientDecision = { srcIsClient: true, by: "source" };
 
 export function decideByPorts(srcPort: number | undefined, dstPort: number | undefined): ClientDecision {
-  if (srcPort === undefined || dstPort === undefined || srcPort === 0 || dstPort === 0 || srcPort === dstPort) return SOURCE;
+  const code = portsDecision(srcPort, dstPort);
+  return code === SOURCE_CODE ? SOURCE : { srcIsClient: (code & 1) === 1, by: CLIENT_BY[code >> 1]! };
+}
+
+/**
+ * The same decisions as one small integer, for the per-record hot path (no object per record):
+ * `CLIENT_BY` index × 2, plus 1 when the source is the client. Read with `srcIsClient` / `clientBy`.
+ */
+export type DecisionCode = number;
+
+/** Decision codes index this list (`code >> 1`). */
+export const CLIENT_BY: readonly ClientBy[] = ["tcp-flags", "well-known-port", "service-port", "ephemeral-port", "lower-port", "source"];
+const SOURCE_CODE = 5 * 2 + 1;
+
+export function srcIsClient(code: DecisionCode): boolean {
+  return (code & 1) === 1;
+}
+
+export function clientBy(code: DecisionCode): ClientBy {
+  return CLIENT_BY[code >> 1]!;
+}
+
+/** TCP flags when they tell, else the port heuristics: `decideByFlags(...) ?? decideByPorts(...)`. */
+export function decide(protocol: number | undefined, tcpFlags: number | undefined, srcPort: number | undefined, dstPort: number | undefined): DecisionCode {
+  if (protocol === 6 && tcpFlags !== undefined && (tcpFlags & SYN) !== 0) return (tcpFlags & ACK) === 0 ? 1 : 0;
+  return portsDecision(srcPort, dstPort);
+}
+
+function portsDecision(srcPort: number | undefined, dstPort: number | undefined): DecisionCode {
+  if (srcPort === undefined || dstPort === undefined || srcPort === 0 || dstPort === 0 || srcPort === dstPort) return SOURCE_CODE;
   const srcWellKnown = srcPort < 1024;
-  const dstWellKnown = dstPort < 1024;
-  if (srcWellKnown !== dstWellKnown) return { srcIsClient: dstWellKnown, by: "well-known-port" };
+  if (srcWellKnown !== dstPort < 1024) return 2 + (srcWellKnown ? 0 : 1);
   const srcService = SERVICE_PORTS.has(srcPort);
-  const dstService = SERVICE_PORTS.has(dstPort);
-  if (srcService !== dstService) return { srcIsClient: dstService, by: "service-port" };
+  if (srcService !== SERVICE_PORTS.has(dstPort)) return 4 + (srcService ? 0 : 1);
   const srcEphemeral = srcPort >= 32768;
-  const dstEphemeral = dstPort >= 32768;
-  if (srcEphemeral !== dstEphemeral) return { srcIsClient: srcEphemeral, by: "ephemeral-port" };
-  return { srcIsClient: srcPort > dstPort, by: "lower-port" };
+  if (srcEphemeral !== dstPort >= 32768) return 6 + (srcEphemeral ? 1 : 0);
+  return 8 + (srcPort > dstPort ? 1 : 0);
 }

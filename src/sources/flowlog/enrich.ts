@@ -1,14 +1,17 @@
 /**
  * Parsed records → enriched flows in the shape of issue 5 (`Protocol`, `Uploaded`, `Downloaded`,
- * `Start`, `End`, `Action`, `Client{...}`, `Server{..., AwsService}`), plus added fields. Per chunk:
- * pair each record with its reverse-direction twin, collect the distinct interface ids and private
- * addresses, resolve them in one batched `prefetch`, then build every flow from in-memory data.
+ * `Start`, `End`, `Action`, `Client{...}`, `Server{..., AwsService}`), plus added fields. Records are
+ * folded into conversations first (`conversations.ts`: both directions and every connection of one
+ * client/server/port pair on one interface), so each conversation is enriched once. Per batch: collect
+ * the distinct interface ids and private addresses, resolve them in one batched `prefetch`, then build
+ * every flow from in-memory data.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { addressScope, type AddressScope } from "./addresses";
 import type { EndpointType } from "./classify";
-import { decideByFlags, decideByPorts, type ClientBy, type ClientDecision } from "./direction";
-import type { FlowAction, FlowRecord } from "./fields";
+import { foldRecords, type Conversation, type FlowGapRecord, type FlowUnit, type FoldableRecord } from "./conversations";
+import type { ClientBy } from "./direction";
+import type { FlowAction } from "./fields";
 import {
   createEc2Directory,
   createInventoryDirectory,
@@ -47,16 +50,19 @@ export interface Endpoint {
   TagsFrom?: "instance" | "interface";
 }
 
-/** A flow with traffic (log-status OK, or no log-status field in a custom format). */
+/**
+ * A conversation with traffic (log-status OK, or no log-status field in a custom format): every record
+ * of one client, server and server port on one interface with one action, both directions.
+ */
 export interface EnrichedTraffic {
   LogStatus: "OK";
   /** `tcp`, `udp`, `icmp`, `icmpv6`, ... or the IANA number as text. */
   Protocol: string;
-  /** Bytes client → server, when the record of that direction was seen. */
+  /** Bytes client → server, summed over the records of that direction, when one was seen. */
   Uploaded?: number;
-  /** Bytes server → client, when the record of that direction was seen. */
+  /** Bytes server → client, summed over the records of that direction, when one was seen. */
   Downloaded?: number;
-  /** Epoch seconds as text (as in the issue's example). */
+  /** Epoch seconds as text (as in the issue's example): earliest start, latest end of the records. */
   Start: string;
   End: string;
   Action?: FlowAction;
@@ -64,7 +70,7 @@ export interface EnrichedTraffic {
   Server: Endpoint;
   // Added fields:
   ProtocolNumber?: number;
-  /** Client port and server port. */
+  /** Client port (of the first record: each connection has its own ephemeral port) and server port. */
   SrcPort?: number;
   DstPort?: number;
   UploadedPackets?: number;
@@ -77,13 +83,16 @@ export interface EnrichedTraffic {
   Region?: string;
   /** Both ends' zones are known and differ (cross-AZ data transfer is billed). */
   CrossAz?: boolean;
+  /** TCP flags of all the conversation's records, OR-ed. */
   TcpFlags?: number;
   /** Egress path code of the v5 `traffic-path` field. */
   TrafficPath?: number;
-  /** True when this flow merges a record with its reverse-direction twin. */
+  /** True when records of both directions were seen. */
   Paired: boolean;
-  /** Line numbers of the record(s) this flow came from (first is the subject's location). */
+  /** Line numbers of the first records this flow came from (first is the subject's location; at most 32). */
   Lines: number[];
+  /** How many records were folded into this flow. */
+  Records: number;
 }
 
 /** A record without traffic: NODATA (nothing in the window) or SKIPDATA (capture overflowed). */
@@ -134,7 +143,7 @@ export function createEnricher(options: EnricherOptions = {}): Enricher {
 }
 
 export interface EnrichOptions {
-  /** Merge each record with its reverse-direction twin in the same window (default true). */
+  /** Fold records into conversations (default true); false: one flow per record. */
   pair?: boolean;
 }
 
@@ -145,60 +154,8 @@ export function protocolName(protocol: number | undefined): string {
   return PROTOCOL_NAMES[protocol] ?? String(protocol);
 }
 
-interface Unit {
-  primary: FlowRecord;
-  twin?: FlowRecord;
-}
-
-function srcOf(r: FlowRecord): string | undefined {
-  return r.pktSrcaddr ?? r.srcaddr;
-}
-function dstOf(r: FlowRecord): string | undefined {
-  return r.pktDstaddr ?? r.dstaddr;
-}
-
-/**
- * Pairs records of the two directions of one connection seen on the same interface, with the same
- * action, in overlapping windows. Records of different actions stay apart (an accepted request with a
- * rejected reply is two facts a rule may want).
- */
-export function pairRecords(records: readonly FlowRecord[], pair = true): Unit[] {
-  const units: Unit[] = [];
-  const waiting = new Map<string, Unit>();
-  for (const record of records) {
-    const status = record.logStatus;
-    const src = srcOf(record);
-    const dst = dstOf(record);
-    if (!pair || (status !== undefined && status !== "OK") || src === undefined || dst === undefined) {
-      units.push({ primary: record });
-      continue;
-    }
-    // One canonical key per connection (ends in a fixed order), so each record costs one key and one lookup.
-    const forward = src < dst || (src === dst && (record.srcport ?? 0) <= (record.dstport ?? 0));
-    const key = forward
-      ? `${record.interfaceId}|${record.protocol}|${record.action}|${src}|${record.srcport}|${dst}|${record.dstport}`
-      : `${record.interfaceId}|${record.protocol}|${record.action}|${dst}|${record.dstport}|${src}|${record.srcport}`;
-    const candidate = waiting.get(key);
-    const waitingIsReverse = candidate !== undefined && srcOf(candidate.primary) === dst && candidate.primary.srcport === record.dstport;
-    if (waitingIsReverse && overlaps(candidate.primary, record)) {
-      candidate.twin = record;
-      waiting.delete(key);
-      continue;
-    }
-    const unit: Unit = { primary: record };
-    units.push(unit);
-    waiting.set(key, unit);
-  }
-  return units;
-}
-
-function overlaps(a: FlowRecord, b: FlowRecord): boolean {
-  if (a.start === undefined || b.start === undefined || a.end === undefined || b.end === undefined) return a.start === b.start;
-  return a.start <= b.end && b.start <= a.end;
-}
-
-function regionOf(record: FlowRecord, info: InterfaceInfo | undefined, enricher: Enricher): string | undefined {
-  return record.region ?? info?.region ?? enricher.region;
+function regionOf(unit: FlowUnit, info: InterfaceInfo | undefined, enricher: Enricher): string | undefined {
+  return unit.region ?? info?.region ?? enricher.region;
 }
 
 /** Per-call memo of address → endpoint, so each distinct address is classified once per chunk. */
@@ -280,19 +237,22 @@ function gapEndpoint(info: InterfaceInfo, resolver: EndpointResolver): Endpoint 
   return interfaceEndpoint(address, info, scope === "rfc1918", scope === "public");
 }
 
-/** Enriches a chunk of records (resolving unknown interfaces in one batch first). */
-export async function enrichFlows(records: readonly FlowRecord[], enricher: Enricher, options: EnrichOptions = {}): Promise<EnrichedFlow[]> {
-  const units = pairRecords(records, options.pair ?? true);
-  const resolver = new EndpointResolver(enricher);
+/** Folds records into conversations and enriches them (see `enrichConversations`). */
+export async function enrichFlows(records: readonly FoldableRecord[], enricher: Enricher, options: EnrichOptions = {}): Promise<EnrichedFlow[]> {
+  return enrichConversations(foldRecords(records, options.pair ?? true), enricher);
+}
 
+/** Enriches folded conversations and gaps, in their order, resolving unknown interfaces in one batch first. */
+export async function enrichConversations(units: readonly FlowUnit[], enricher: Enricher): Promise<EnrichedFlow[]> {
+  const resolver = new EndpointResolver(enricher);
   const interfaceIds = new Set<string>();
   const addresses = new Set<string>();
-  for (const record of records) {
-    if (record.interfaceId !== undefined) interfaceIds.add(record.interfaceId);
-    const src = srcOf(record);
-    const dst = dstOf(record);
-    if (src !== undefined) addresses.add(src);
-    if (dst !== undefined) addresses.add(dst);
+  for (const unit of units) {
+    if (unit.interfaceId !== undefined) interfaceIds.add(unit.interfaceId);
+    if (unit.kind === "traffic") {
+      addresses.add(unit.client);
+      addresses.add(unit.server);
+    }
   }
   // Only private addresses can be looked up by `addresses.private-ip-address`.
   const privateAddresses = [...addresses].filter((a) => {
@@ -302,77 +262,64 @@ export async function enrichFlows(records: readonly FlowRecord[], enricher: Enri
   await enricher.directory.prefetch(interfaceIds, privateAddresses);
 
   const out: EnrichedFlow[] = new Array(units.length);
-  for (let i = 0; i < units.length; i++) out[i] = enrichUnit(units[i]!, enricher, resolver);
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i]!;
+    out[i] = unit.kind === "traffic" ? enrichConversation(unit, enricher, resolver) : enrichGap(unit, enricher, resolver);
+  }
   return out;
 }
 
-function enrichUnit(unit: Unit, enricher: Enricher, resolver: EndpointResolver): EnrichedFlow {
-  const r = unit.primary;
-  const info = r.interfaceId !== undefined ? enricher.directory.byId(r.interfaceId) : undefined;
-  const src = srcOf(r);
-  const dst = dstOf(r);
-  const status = r.logStatus;
-  if ((status !== undefined && status !== "OK") || src === undefined || dst === undefined) {
-    return {
-      LogStatus: status === "SKIPDATA" ? "SKIPDATA" : "NODATA",
-      Start: String(r.start ?? ""),
-      End: String(r.end ?? ""),
-      InterfaceId: r.interfaceId,
-      AccountId: r.accountId,
-      Region: regionOf(r, info, enricher),
-      Interface: info ? gapEndpoint(info, resolver) : undefined,
-      Lines: [r.line],
-    };
-  }
-  const twin = unit.twin;
-  const decision: ClientDecision =
-    decideByFlags(r.protocol, r.tcpFlags) ?? invert(decideByFlags(twin?.protocol, twin?.tcpFlags)) ?? decideByPorts(r.srcport, r.dstport);
-  const srcEndpoint = resolver.resolve(src, info, r.pktSrcAwsService);
-  const dstEndpoint = resolver.resolve(dst, info, r.pktDstAwsService);
-  const srcIsClient = decision.srcIsClient;
-  const client = srcIsClient ? srcEndpoint : dstEndpoint;
-  const server = srcIsClient ? dstEndpoint : srcEndpoint;
+function enrichGap(gap: FlowGapRecord, enricher: Enricher, resolver: EndpointResolver): EnrichedGap {
+  const info = gap.interfaceId !== undefined ? enricher.directory.byId(gap.interfaceId) : undefined;
+  return {
+    LogStatus: gap.logStatus,
+    Start: String(gap.start ?? ""),
+    End: String(gap.end ?? ""),
+    InterfaceId: gap.interfaceId,
+    AccountId: gap.accountId,
+    Region: regionOf(gap, info, enricher),
+    Interface: info ? gapEndpoint(info, resolver) : undefined,
+    Lines: [gap.line],
+  };
+}
+
+function enrichConversation(c: Conversation, enricher: Enricher, resolver: EndpointResolver): EnrichedTraffic {
+  const info = c.interfaceId !== undefined ? enricher.directory.byId(c.interfaceId) : undefined;
+  const client = resolver.resolve(c.client, info, c.clientAwsService);
+  const server = resolver.resolve(c.server, info, c.serverAwsService);
 
   // Which end is the capturing interface: by its addresses when known, else the one non-public end.
-  let localIsSrc: boolean | undefined;
-  if (info) localIsSrc = info.addresses.includes(src) ? true : info.addresses.includes(dst) ? false : undefined;
-  if (localIsSrc === undefined && srcEndpoint.Public !== dstEndpoint.Public) localIsSrc = !srcEndpoint.Public;
-  const direction = localIsSrc === undefined ? "unknown" : localIsSrc === srcIsClient ? "outbound" : "inbound";
-
-  const upload = srcIsClient ? r : twin;
-  const download = srcIsClient ? twin : r;
-  const start = twin?.start !== undefined && r.start !== undefined ? Math.min(r.start, twin.start) : r.start;
-  const end = twin?.end !== undefined && r.end !== undefined ? Math.max(r.end, twin.end) : r.end;
+  let localIsClient: boolean | undefined;
+  if (info) localIsClient = info.addresses.includes(c.client) ? true : info.addresses.includes(c.server) ? false : undefined;
+  if (localIsClient === undefined && client.Public !== server.Public) localIsClient = !client.Public;
+  const direction = localIsClient === undefined ? "unknown" : localIsClient ? "outbound" : "inbound";
   const crossAz =
     client.AvailabilityZone !== undefined && server.AvailabilityZone !== undefined ? client.AvailabilityZone !== server.AvailabilityZone : undefined;
   return {
     LogStatus: "OK",
-    Protocol: protocolName(r.protocol),
-    Uploaded: upload?.bytes,
-    Downloaded: download?.bytes,
-    Start: String(start ?? ""),
-    End: String(end ?? ""),
-    Action: r.action,
+    Protocol: protocolName(c.protocol),
+    Uploaded: c.upBytes,
+    Downloaded: c.downBytes,
+    Start: String(c.start ?? ""),
+    End: String(c.end ?? ""),
+    Action: c.action,
     Client: client,
     Server: server,
-    ProtocolNumber: r.protocol,
-    SrcPort: srcIsClient ? r.srcport : r.dstport,
-    DstPort: srcIsClient ? r.dstport : r.srcport,
-    UploadedPackets: upload?.packets,
-    DownloadedPackets: download?.packets,
+    ProtocolNumber: c.protocol,
+    SrcPort: c.clientPort,
+    DstPort: c.serverPort,
+    UploadedPackets: c.upPackets,
+    DownloadedPackets: c.downPackets,
     Direction: direction,
-    ClientBy: decision.by,
-    InterfaceId: r.interfaceId,
-    AccountId: r.accountId,
-    Region: regionOf(r, info, enricher),
+    ClientBy: c.clientBy,
+    InterfaceId: c.interfaceId,
+    AccountId: c.accountId,
+    Region: regionOf(c, info, enricher),
     CrossAz: crossAz,
-    TcpFlags: r.tcpFlags,
-    TrafficPath: r.trafficPath ?? twin?.trafficPath,
-    Paired: twin !== undefined,
-    Lines: twin ? [r.line, twin.line] : [r.line],
+    TcpFlags: c.tcpFlags,
+    TrafficPath: c.trafficPath,
+    Paired: c.sawUp && c.sawDown,
+    Lines: c.lines,
+    Records: c.records,
   };
-}
-
-function invert(decision: ClientDecision | undefined): ClientDecision | undefined {
-  return decision && { srcIsClient: !decision.srcIsClient, by: decision.by };
 }

@@ -37,9 +37,19 @@ export {
   type Inventory,
 } from "./interfaces";
 export {
+  ConversationTable,
+  foldRecords,
+  MAX_LINES_PER_CONVERSATION,
+  type Conversation,
+  type FlowGapRecord,
+  type FlowUnit,
+  type FoldableRecord,
+} from "./conversations";
+export { FlowLogFolder, foldFlowLogText, type FoldOptions } from "./fold";
+export {
   createEnricher,
+  enrichConversations,
   enrichFlows,
-  pairRecords,
   protocolName,
   type Endpoint,
   type EnrichedFlow,
@@ -48,4 +58,4 @@ export {
   type Enricher,
   type EnricherOptions,
 } from "./enrich";
-export { FLOW_TYPE, flowSubjectId, flowsToSubjects, isObservedIngress, type FlowSubject } from "./subjects";
+export { FLOW_TYPE, flowObservation, flowSubjectId, flowsToSubjects, isObservedIngress, type FlowSubject } from "./subjects";

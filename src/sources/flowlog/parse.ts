@@ -192,14 +192,20 @@ function parseUint(token: string): number {
  * Used for files (split into lines) and for CloudWatch Logs events (one message per event).
  */
 export class FlowLogParser {
-  private format: FlowFormat;
+  protected format: FlowFormat;
   private readonly maxDetails: number;
-  private readonly out: ParseResult = { records: [], malformed: [], malformedCount: 0, headerLines: [], unknownFields: [] };
+  protected readonly out: ParseResult = { records: [], malformed: [], malformedCount: 0, headerLines: [], unknownFields: [] };
 
   constructor(options: ParseOptions = {}) {
     this.format = toFormat(options.format);
     this.maxDetails = options.maxMalformedDetails ?? 100;
   }
+
+  /** Lines that were records (not blank, header or malformed). */
+  get recordCount(): number {
+    return this.accepted;
+  }
+  private accepted = 0;
 
   /** Parses one line. Blank lines are ignored; a header line switches the format for the lines after it. */
   push(text: string, line: number): void {
@@ -220,17 +226,31 @@ export class FlowLogParser {
       this.malformed(line, `expected ${columns.length} fields (${this.format.names.join(" ")}), found ${parts.length}`, text);
       return;
     }
-    let built = this.format.build(parts, line);
-    if (typeof built === "number" && /\s/.test(parts[built]!.length === 0 ? " " : parts[built]!)) {
+    let bad = this.accept(parts, line);
+    if (bad >= 0 && /\s/.test(parts[bad]!.length === 0 ? " " : parts[bad]!)) {
       // An empty or whitespace-laden token means stray whitespace that happened to keep the count right.
-      parts = text.trim().split(/\s+/);
-      built = parts.length === columns.length ? this.format.build(parts, line) : built;
+      const retry = text.trim().split(/\s+/);
+      if (retry.length === columns.length) {
+        parts = retry;
+        bad = this.accept(parts, line);
+      }
     }
-    if (typeof built === "number") {
-      this.malformed(line, badField(this.format.columns[built]!, built, parts[built]!), text);
+    if (bad >= 0) {
+      this.malformed(line, badField(this.format.columns[bad]!, bad, parts[bad]!), text);
       return;
     }
+    this.accepted++;
+  }
+
+  /**
+   * Takes one line's tokens (as many as the format has columns): -1 when they made a record, else the
+   * index of the first bad token, having kept nothing. Subclasses fold instead of collecting records.
+   */
+  protected accept(parts: readonly string[], line: number): number {
+    const built = this.format.build(parts, line);
+    if (typeof built === "number") return built;
     this.out.records.push(built);
+    return -1;
   }
 
   result(): ParseResult {
@@ -244,7 +264,10 @@ export class FlowLogParser {
     return records;
   }
 
-  private header(parts: string[], line: number, text: string): void {
+  /** Called after a header line switched the format. */
+  protected formatChanged(): void {}
+
+  protected header(parts: string[], line: number, text: string): void {
     const unknown = parts.filter((name) => !FIELDS.has(name));
     // A line naming no known field after its first token is more likely garbage than a header.
     if (unknown.some((name) => !/^[a-z][a-z0-9-]*$/.test(name))) {
@@ -257,11 +280,12 @@ export class FlowLogParser {
       this.malformed(line, error instanceof Error ? error.message : String(error), text);
       return;
     }
+    this.formatChanged();
     this.out.headerLines.push(line);
     for (const name of unknown) if (!this.out.unknownFields.includes(name)) this.out.unknownFields.push(name);
   }
 
-  private malformed(line: number, reason: string, text: string): void {
+  protected malformed(line: number, reason: string, text: string): void {
     this.out.malformedCount++;
     if (this.out.malformed.length < this.maxDetails) this.out.malformed.push({ line, reason, text: cut(text) });
   }

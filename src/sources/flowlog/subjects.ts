@@ -1,12 +1,17 @@
 /**
  * Enriched flows → subjects (docs/subjects.md), so the rules written for templates and CloudTrail
  * also fire on traffic:
- * - `Parapet::VPC::Flow` for every flow (properties = the enriched flow);
+ * - `Parapet::VPC::Flow` for every flow — a conversation, or a NODATA/SKIPDATA record (properties =
+ *   the enriched flow);
  * - `AWS::EC2::Instance` for each instance seen at either end (Tags as a CloudFormation list), once
  *   per call;
  * - `AWS::EC2::SecurityGroupIngress` for each accepted inbound flow from a public address (observed
  *   ingress: `CidrIp` `<src>/32` or `CidrIpv6` `<src>/128`, the server port, the protocol number),
  *   once per distinct (interface, source, protocol, port) per call.
+ *
+ * `context.flow.observation` names what was seen without its time (flows: the conversation; observed
+ * ingress: protocol, port and source), so alerts tell distinct traffic on one subject id apart and
+ * merge the same traffic seen in later windows.
  */
 import type { FlowContext, Location, SubjectOf } from "../../engine/model";
 import type { EnrichedFlow, EnrichedTraffic, Endpoint } from "./enrich";
@@ -35,11 +40,19 @@ function location(file: string, line: number | undefined): Location {
   return line === undefined ? { file, pointer: "" } : { file, pointer: `/${line}`, line };
 }
 
-/** `<interface>:<protocol>:<client>:<port>-<server>:<port>:<start>`; gaps: `<interface>:<status>:<start>`. */
-export function flowSubjectId(flow: EnrichedFlow): string {
+/**
+ * A conversation without its time: `<interface>:<protocol>:<client>-<server>:<server port>:<action>`
+ * (no client port: a conversation spans many ephemeral ones); gaps: `<interface>:<status>`.
+ */
+export function flowObservation(flow: EnrichedFlow): string {
   const iface = flow.InterfaceId ?? "unknown-interface";
-  if (flow.LogStatus !== "OK") return `${iface}:${flow.LogStatus}:${flow.Start}`;
-  return `${iface}:${flow.Protocol}:${flow.Client.Addr}:${flow.SrcPort ?? "-"}-${flow.Server.Addr}:${flow.DstPort ?? "-"}:${flow.Start}`;
+  if (flow.LogStatus !== "OK") return `${iface}:${flow.LogStatus}`;
+  return `${iface}:${flow.Protocol}:${flow.Client.Addr}-${flow.Server.Addr}:${flow.DstPort ?? "-"}:${flow.Action ?? "-"}`;
+}
+
+/** The observation and its start: `<interface>:<protocol>:<client>-<server>:<port>:<action>:<start>`; gaps `<interface>:<status>:<start>`. */
+export function flowSubjectId(flow: EnrichedFlow): string {
+  return `${flowObservation(flow)}:${flow.Start}`;
 }
 
 function instanceSubject(endpoint: Endpoint, context: FlowContext, where: Location): FlowSubject {
@@ -69,13 +82,17 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
   const source = flow.Client.Addr;
   const v6 = source.includes(":");
   const groupId = flow.Server.SecurityGroupIds?.[0];
+  const hasPorts = flow.DstPort !== undefined && PORT_PROTOCOLS.has(flow.ProtocolNumber ?? -1);
+  // The id is the group (as for template and CloudTrail rules); what tells two observations into one
+  // group apart goes into the context, where alert identity reads it.
+  const observation = `${flow.Protocol}:${hasPorts ? flow.DstPort : "-"}:${source}`;
   const properties: Record<string, unknown> = {
     IpProtocol: flow.ProtocolNumber === undefined ? "-1" : String(flow.ProtocolNumber),
     [v6 ? "CidrIpv6" : "CidrIp"]: `${source}/${v6 ? 128 : 32}`,
     Description: `observed in flow logs: ${flow.Protocol} from ${source} to ${flow.Server.Addr}`,
   };
   // Ports mean something for TCP, UDP and SCTP only; ICMP records carry 0.
-  if (flow.DstPort !== undefined && PORT_PROTOCOLS.has(flow.ProtocolNumber ?? -1)) {
+  if (hasPorts) {
     properties.FromPort = flow.DstPort;
     properties.ToPort = flow.DstPort;
   }
@@ -85,7 +102,7 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
     id: groupId ?? flow.Server.InterfaceId ?? flow.InterfaceId ?? flow.Server.Addr,
     properties,
     source: "flowlog",
-    context: { flow: context },
+    context: { flow: { ...context, observation } },
     location: where,
   };
 }
@@ -97,12 +114,13 @@ export function flowsToSubjects(flows: readonly EnrichedFlow[], file: string): F
   for (const flow of flows) {
     const context = flowContext(flow);
     const where = location(file, flow.Lines[0]);
+    const observation = flowObservation(flow);
     subjects.push({
       type: FLOW_TYPE,
-      id: flowSubjectId(flow),
+      id: `${observation}:${flow.Start}`,
       properties: flow as unknown as Record<string, unknown>,
       source: "flowlog",
-      context: { flow: context },
+      context: { flow: { ...context, observation } },
       location: where,
     });
     if (flow.LogStatus !== "OK") continue;

@@ -7,7 +7,9 @@ import {
   createEnricher,
   enrichFlows,
   flowsToSubjects,
+  foldRecords,
   loadInventoryFiles,
+  MAX_LINES_PER_CONVERSATION,
   loadIpRanges,
   parseFlowLogText,
   type EnrichedFlow,
@@ -159,12 +161,66 @@ describe("pairing", () => {
     expect(flow).toMatchObject({ Uploaded: 100, Downloaded: 900, UploadedPackets: 2, DownloadedPackets: 5, Paired: true, Lines: [1, 2] });
   });
 
-  it("keeps records apart across windows, actions, interfaces, and when pairing is off", async () => {
-    expect(await enrich([base, reverse(base, { start: 400, end: 460 })])).toHaveLength(2);
+  it("keeps records apart across actions and interfaces, and when folding is off", async () => {
     expect(await enrich([base, reverse(base, { action: "REJECT" })])).toHaveLength(2);
     expect(await enrich([base, reverse(base, { interfaceId: "eni-2" })])).toHaveLength(2);
     const unpaired = await enrich([base, reverse(base)], false);
-    expect(unpaired.map((f) => [f.Uploaded, f.Downloaded])).toEqual([[100, undefined], [undefined, 900]]);
+    expect(unpaired.map((f) => [f.Uploaded, f.Downloaded, f.Records])).toEqual([[100, undefined, 1], [undefined, 900, 1]]);
+  });
+});
+
+describe("conversations", () => {
+  const record = (line: number, changes: Partial<FlowRecord> = {}): FlowRecord => ({
+    line, interfaceId: "eni-1", srcaddr: "10.0.0.1", dstaddr: "10.0.0.2", srcport: 40000 + line, dstport: 5432, protocol: 6,
+    packets: 2, bytes: 100, start: 100 + 60 * line, end: 160 + 60 * line, action: "ACCEPT", logStatus: "OK", ...changes,
+  });
+  const replyTo = (r: FlowRecord, line: number, changes: Partial<FlowRecord> = {}): FlowRecord => ({
+    ...r, line, srcaddr: r.dstaddr, dstaddr: r.srcaddr, srcport: r.dstport, dstport: r.srcport, packets: 3, bytes: 1000, ...changes,
+  });
+
+  it("fold every connection of a client, server and port across windows and ephemeral ports, summing both directions", () => {
+    const a = record(1);
+    const b = record(3);
+    const units = foldRecords([a, replyTo(a, 2), b, replyTo(b, 4), record(5, { dstport: 6379 })]);
+    expect(units).toHaveLength(2);
+    expect(units[0]).toMatchObject({
+      client: "10.0.0.1", server: "10.0.0.2", serverPort: 5432, clientPort: 40001, clientBy: "service-port",
+      upBytes: 200, upPackets: 4, downBytes: 2000, downPackets: 6, sawUp: true, sawDown: true, start: 160, end: 340, records: 4, lines: [1, 2, 3, 4],
+    });
+    expect(units[1]).toMatchObject({ serverPort: 6379, records: 1, sawDown: false, downBytes: undefined, lines: [5] });
+  });
+
+  it("keeps NODATA and SKIPDATA records apart, each its own gap", () => {
+    const gap = (line: number, logStatus: "NODATA" | "SKIPDATA"): FlowRecord => ({ line, interfaceId: "eni-1", start: 100, end: 160, logStatus });
+    const units = foldRecords([gap(1, "SKIPDATA"), record(2), gap(3, "SKIPDATA"), gap(4, "NODATA")]);
+    expect(units.map((u) => (u.kind === "gap" ? `${u.logStatus}@${u.line}` : "traffic"))).toEqual(["SKIPDATA@1", "traffic", "SKIPDATA@3", "NODATA@4"]);
+  });
+
+  it("pairs a reply that cannot tell its direction (ICMP, no ports) with the request already seen", () => {
+    const ping = record(1, { protocol: 1, srcport: 0, dstport: 0 });
+    const units = foldRecords([ping, replyTo(ping, 2)]);
+    expect(units).toEqual([expect.objectContaining({ client: "10.0.0.1", server: "10.0.0.2", clientBy: "source", upBytes: 100, downBytes: 1000, records: 2 })]);
+  });
+
+  it("orients by TCP flags, and folds later flagless records of the connection into it", () => {
+    // Server port 40000 looks ephemeral, client port 5001 does not: the ports alone would say the opposite.
+    const syn = record(1, { srcport: 5001, dstport: 40000, tcpFlags: 2 });
+    const later = record(3, { srcport: 5001, dstport: 40000, tcpFlags: 16 });
+    const units = foldRecords([syn, replyTo(syn, 2, { tcpFlags: 18 }), later, replyTo(later, 4, { tcpFlags: 17 })]);
+    expect(units).toEqual([expect.objectContaining({ client: "10.0.0.1", serverPort: 40000, clientBy: "tcp-flags", tcpFlags: 2 | 16 | 18 | 17, records: 4, upBytes: 200, downBytes: 2000 })]);
+  });
+
+  it("keeps the first line numbers and counts every record", () => {
+    const many = Array.from({ length: 100 }, (_, i) => record(i + 1, { start: 100, end: 160 }));
+    const [unit] = foldRecords(many);
+    expect(unit).toMatchObject({ records: 100, upBytes: 10_000 });
+    expect(unit!.kind === "traffic" && unit!.lines).toEqual(Array.from({ length: MAX_LINES_PER_CONVERSATION }, (_, i) => i + 1));
+  });
+
+  it("enriches a conversation once, with sums, span and record count", async () => {
+    const a = record(1);
+    const [flow] = (await enrichFlows([a, replyTo(a, 2), record(3)], createEnricher({ ipRanges }))) as EnrichedTraffic[];
+    expect(flow).toMatchObject({ Uploaded: 200, Downloaded: 1000, Start: "160", End: "340", SrcPort: 40001, DstPort: 5432, Paired: true, Records: 3, Lines: [1, 2, 3] });
   });
 });
 
@@ -210,9 +266,14 @@ describe("the bundled sample with its inventory", () => {
     const flowSubjects = subjects.filter((s) => s.type === "Parapet::VPC::Flow");
     expect(flowSubjects).toHaveLength(flows.length);
     expect(flowSubjects[0]).toMatchObject({
-      id: "eni-0a1b2c3d4e5f60001:tcp:81.2.69.142:50022-10.0.1.10:22:1718000000",
+      id: "eni-0a1b2c3d4e5f60001:tcp:81.2.69.142-10.0.1.10:22:ACCEPT:1718000000",
       source: "flowlog",
-      context: { flow: { interfaceId: "eni-0a1b2c3d4e5f60001", accountId: "123456789012", start: 1718000000, end: 1718000060, action: "ACCEPT" } },
+      context: {
+        flow: {
+          interfaceId: "eni-0a1b2c3d4e5f60001", accountId: "123456789012", start: 1718000000, end: 1718000060, action: "ACCEPT",
+          observation: "eni-0a1b2c3d4e5f60001:tcp:81.2.69.142-10.0.1.10:22:ACCEPT",
+        },
+      },
       location: { file: "samples/flowlogs/sample.log", pointer: "/2", line: 2 },
     });
     expect(flowSubjects[0]!.properties).toBe(flows[0]);
@@ -233,6 +294,8 @@ describe("the bundled sample with its inventory", () => {
     ]);
     expect(ingress[2]!.properties.FromPort).toBeUndefined();
     expect(ingress[0]).toMatchObject({ id: "sg-0c1d2e3f4a5b60001", location: { pointer: "/2", line: 2 } });
+    // Same group, different traffic: the observation tells SSH, HTTPS and ICMP apart for alerting.
+    expect(ingress.map((s) => s.source === "flowlog" && s.context.flow?.observation)).toEqual(["tcp:22:81.2.69.142", "tcp:443:81.2.69.142", "icmp:-:81.2.69.142", "tcp:5432:45.33.32.156"]);
   });
 
   it("observes IPv6 ingress as CidrIpv6 /128 and skips rejected or outbound traffic", async () => {
