@@ -234,6 +234,7 @@ export class RecordSplitter {
     this.len = live;
     this.buf.set(chunk, this.len);
     this.len += chunk.length;
+    this.viewCache = undefined;
   }
 
   /** The next non-whitespace byte at or after `pos` (moving `pos` to it), or -1 when the bytes run out. */
@@ -256,7 +257,7 @@ export class RecordSplitter {
   /** Position of the quote closing a string whose content starts at `contentStart`, searching from `from`; -1 if not yet received. */
   private closingQuote(from: number, contentStart: number): number {
     const { buf, base } = this;
-    const view = buf.subarray(0, this.len);
+    const view = this.view();
     let j = from - base;
     const first = contentStart - base;
     for (;;) {
@@ -267,6 +268,12 @@ export class RecordSplitter {
       if ((j - 1 - k) % 2 === 0) return j + base;
       j++;
     }
+  }
+
+  /** `buf` cut to the received bytes (so searches never read stale bytes), made once per append. */
+  private viewCache: Buffer | undefined;
+  private view(): Buffer {
+    return (this.viewCache ??= this.buf.subarray(0, this.len));
   }
 
   /** Advances one state; false when more bytes are needed (or the document is done). */
@@ -496,7 +503,7 @@ export class RecordSplitter {
   }
 
   private stepFast(): boolean {
-    const view = this.buf.subarray(0, this.len);
+    const view = this.view();
     const base = this.base;
     for (;;) {
       const found = view.indexOf(SEPARATOR, this.fastFrom - base);
@@ -553,6 +560,7 @@ export class RecordSplitter {
 
   private stepElements(): boolean {
     const { buf, base } = this;
+    const view = this.view();
     const end = base + this.len;
     let p = this.pos;
     let depth = this.depth;
@@ -569,15 +577,25 @@ export class RecordSplitter {
     for (; p < end; p++) {
       const c = buf[p - base]!;
       if (c === QUOTE) {
+        // Skip the string: jump to each quote natively, keep the first one not escaped (inlined: the hot path).
         content = true;
-        const close = this.closingQuote(p + 1, p + 1);
-        if (close < 0) {
+        const first = p + 1 - base;
+        let j = first;
+        for (;;) {
+          j = view.indexOf(QUOTE, j);
+          if (j < 0) break;
+          let k = j - 1;
+          while (k >= first && view[k] === BACKSLASH) k--;
+          if ((j - 1 - k) % 2 === 0) break;
+          j++;
+        }
+        if (j < 0) {
           this.inString = true;
           this.strStart = p + 1;
           p = end;
           break;
         }
-        p = close;
+        p = j + base;
         continue;
       }
       if (c <= 0x20) continue;
