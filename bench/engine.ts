@@ -9,7 +9,7 @@ import { formatRow, measure } from "./harness";
  */
 const COUNT = 100_000;
 
-function synthetic(i: number): Subject {
+export function synthetic(i: number): Subject {
   const location = { file: "bench", pointer: `/${i}` };
   switch (i % 5) {
     case 0:

@@ -6,7 +6,7 @@ import { OperatorValueError, type Operator } from "./operators/types";
 import { referenceTargets, RelationIndex, subjectKeys } from "./relations";
 import type { Check, Condition, ConfigRef, RelatedCheck } from "./rule";
 import { compileSelector } from "./selectors";
-import { boundValue, evidenceValue } from "./evidence";
+import { boundValue, evidenceValue, selectsSecret } from "./evidence";
 import { isObject } from "../util/objects";
 import { childPointer } from "../parse/pointer";
 
@@ -99,6 +99,7 @@ function compileCheck(check: Check, pointer: string, options: CompileOptions): C
   const select = compileSelector(check.path, { fastPath: options.fastPath });
   const quantifier = check.match ?? "any";
   const expected = isConfigRef(check.value) ? check.value : boundValue(raw);
+  const secret = selectsSecret(check.path);
 
   let decide: (values: unknown[], s: Subject) => boolean;
   if (op.kind === "set") {
@@ -128,7 +129,7 @@ function compileCheck(check: Check, pointer: string, options: CompileOptions): C
       trace.push({
         path: check.path,
         op: check.op,
-        actual: evidenceValue(check.path, values),
+        actual: evidenceValue(secret, values),
         expected,
         result,
         supports: result !== flip,

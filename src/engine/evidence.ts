@@ -37,8 +37,13 @@ export function boundValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** True when a selector names a secret (`properties.MasterUserPassword`): decided once per check. */
+export function selectsSecret(path: string): boolean {
+  return isSensitiveKey(lastPathKey(path));
+}
+
 /** Evidence for a selector's values: redacted entirely when the selector names a secret. */
-export function evidenceValue(path: string, values: readonly unknown[]): unknown {
-  if (isSensitiveKey(lastPathKey(path))) return values.map((v) => (typeof v === "string" || typeof v === "number" ? REDACTED : boundValue(v)));
+export function evidenceValue(secret: boolean, values: readonly unknown[]): unknown {
+  if (secret) return values.map((v) => (typeof v === "string" || typeof v === "number" ? REDACTED : boundValue(v)));
   return boundValue(values.length === 1 ? values[0] : values);
 }

@@ -11,9 +11,11 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+const RANKS: Readonly<Record<Severity, number>> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+
 /** Lower rank = more severe. */
 export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
+  return RANKS[severity];
 }
 
 /** True when `severity` is at least as severe as `threshold`. */

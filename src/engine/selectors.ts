@@ -16,26 +16,74 @@ export interface SelectorOptions {
   fastPath: boolean;
 }
 
-type Step = { kind: "key"; key: string } | { kind: "index"; index: number } | { kind: "wildcard" };
+type Step =
+  | { kind: "key"; key: string }
+  | { kind: "keys"; keys: string[] }
+  | { kind: "index"; index: number }
+  | { kind: "wildcard" }
+  | { kind: "descendants" };
 
-const PLAIN_PATH = /^(?:\$\.?)?(?:[A-Za-z_$@][\w$@:-]*|\[(?:\d+|\*|'[^'\\]*')\])(?:\.(?:[A-Za-z_$@][\w$@:-]*|\*)|\[(?:\d+|\*|'[^'\\]*')\])*$/;
+const NAME = /^[A-Za-z_$@][\w$@:-]*/;
+const BARE_MEMBER = /^[A-Za-z0-9_$@:-]+$/;
 
-/** Parses dotted/bracketed paths with only keys, indexes and `*`. Returns undefined for anything richer. */
+/**
+ * Parses the paths the fast path can walk: keys (`a.b`, `['odd key']`), unions of keys (`[a,b]`),
+ * indexes, `*` and `..*` (every descendant). Returns undefined for anything richer (filters, slices,
+ * recursive descent to a name), which goes to jsonpath-plus.
+ */
 export function parsePlainPath(path: string): Step[] | undefined {
-  const trimmed = path.trim();
-  if (trimmed === "$") return [];
-  if (!PLAIN_PATH.test(trimmed)) return undefined;
-  const body = trimmed.replace(/^\$\.?/, "");
+  let rest = path.trim();
+  if (rest.startsWith("$")) rest = rest.slice(1);
   const steps: Step[] = [];
-  const token = /\.?([A-Za-z_$@][\w$@:-]*|\*)|\[(\d+|\*|'[^'\\]*')\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = token.exec(body))) {
-    const name = m[1] ?? m[2]!;
-    if (name === "*") steps.push({ kind: "wildcard" });
-    else if (m[2] !== undefined && /^\d+$/.test(name)) steps.push({ kind: "index", index: Number(name) });
-    else steps.push({ kind: "key", key: name.startsWith("'") ? name.slice(1, -1) : name });
+  let first = true;
+  while (rest.length > 0) {
+    if (rest.startsWith("..*")) {
+      steps.push({ kind: "descendants" });
+      rest = rest.slice(3);
+    } else if (rest.startsWith("..")) {
+      return undefined;
+    } else if (rest.startsWith(".*")) {
+      steps.push({ kind: "wildcard" });
+      rest = rest.slice(2);
+    } else if (rest.startsWith("[")) {
+      const close = rest.indexOf("]");
+      if (close < 0) return undefined;
+      const step = bracketStep(rest.slice(1, close));
+      if (!step) return undefined;
+      steps.push(step);
+      rest = rest.slice(close + 1);
+    } else {
+      const body = rest.startsWith(".") ? rest.slice(1) : first ? rest : undefined;
+      const name = body === undefined ? null : NAME.exec(body);
+      if (!name) return undefined;
+      steps.push({ kind: "key", key: name[0] });
+      rest = body!.slice(name[0].length);
+    }
+    first = false;
   }
   return steps;
+}
+
+function bracketStep(content: string): Step | undefined {
+  const text = content.trim();
+  if (text === "*") return { kind: "wildcard" };
+  if (/^\d+$/.test(text)) return { kind: "index", index: Number(text) };
+  const keys: string[] = [];
+  for (const raw of text.split(",")) {
+    const member = raw.trim();
+    if (/^'[^'\\]*'$/.test(member)) keys.push(member.slice(1, -1));
+    else if (BARE_MEMBER.test(member) && !/^[-\d:]+$/.test(member)) keys.push(member); // not an index or slice
+    else return undefined;
+  }
+  return keys.length === 1 ? { kind: "key", key: keys[0]! } : { kind: "keys", keys };
+}
+
+function pushDescendants(value: unknown, out: unknown[]): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) {
+    out.push(child);
+    pushDescendants(child, out);
+  }
 }
 
 function walk(steps: Step[]): Selector {
@@ -59,6 +107,13 @@ function walk(steps: Step[]): Selector {
         if (step.kind === "key") {
           const v = ownGet(value, step.key);
           if (v !== undefined) next.push(v);
+        } else if (step.kind === "keys") {
+          for (const key of step.keys) {
+            const v = ownGet(value, key);
+            if (v !== undefined) next.push(v);
+          }
+        } else if (step.kind === "descendants") {
+          pushDescendants(value, next);
         } else if (step.kind === "index") {
           if (Array.isArray(value) && step.index < value.length) next.push(value[step.index]);
         } else if (Array.isArray(value)) {

@@ -69,3 +69,37 @@ describe("JSONPath beyond plain paths", () => {
     expect(validateSelector("properties.X")).toBeUndefined();
   });
 });
+
+describe("fast path agrees with jsonpath-plus", () => {
+  const record = {
+    properties: {
+      requestParameters: {
+        "x-amz-acl": ["public-read"],
+        sourceArn: "arn:aws:s3:::b",
+        principalOrgID: "o-1",
+        nested: { deeper: [{ x: 1 }, "y"], z: null },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: false },
+      },
+    },
+  };
+  it.each([
+    "properties.requestParameters[sourceArn,sourceAccount,principalOrgID]",
+    "properties.requestParameters[x-amz-acl]",
+    "properties.requestParameters.PublicAccessBlockConfiguration[BlockPublicAcls,IgnorePublicAcls,BlockPublicPolicy,RestrictPublicBuckets]",
+    "properties.requestParameters..*",
+    "properties.requestParameters['x-amz-acl'][0]",
+    "$.properties.requestParameters.nested.deeper[*].x",
+  ])("%s", (path) => {
+    expect(parsePlainPath(path)).toBeDefined();
+    const fast = compileSelector(path, { fastPath: true })(record);
+    const slow = compileSelector(path, { fastPath: false })(record);
+    const sort = (v: unknown[]) => v.map((x) => JSON.stringify(x)).sort();
+    expect(sort(fast)).toEqual(sort(slow));
+  });
+
+  it("leaves filters, slices and named recursive descent to jsonpath-plus", () => {
+    expect(parsePlainPath("a[?(@.x)]")).toBeUndefined();
+    expect(parsePlainPath("a[0:2]")).toBeUndefined();
+    expect(parsePlainPath("a..b")).toBeUndefined();
+  });
+});
