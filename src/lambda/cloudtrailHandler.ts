@@ -17,6 +17,7 @@ import { findingsToAlerts, PublishError, type AlertOptions, type AlertSink, type
 import type { RuleSet } from "../engine/ruleset";
 import {
   asFileError,
+  CloudTrailPartialError,
   evaluateCloudTrailRecord,
   forEachLimited,
   scanCloudTrailObject,
@@ -80,9 +81,10 @@ const RESULT_STRING_MAX = 1_000;
 /** Record errors logged individually per object; the rest are counted. */
 const RECORD_ERRORS_LOGGED = 5;
 
+/** A failed object may still carry the alerts of the records before it broke (a truncated file). */
 type ObjectOutcome =
   | { ok: true; object: S3ObjectRef; result: CloudTrailFileResult; alerts: SnsAlert[] }
-  | { ok: false; object: S3ObjectRef; error: CloudTrailFileError };
+  | { ok: false; object: S3ObjectRef; error: CloudTrailFileError; partial?: CloudTrailFileResult; alerts: SnsAlert[] };
 
 export function createCloudTrailHandler(deps: CloudTrailHandlerDeps): CloudTrailHandler {
   const evaluate: CloudTrailEvaluateOptions = { ruleSet: deps.ruleSet, chunkRecords: deps.chunkRecords };
@@ -110,12 +112,17 @@ export function createCloudTrailHandler(deps: CloudTrailHandlerDeps): CloudTrail
         outcomes[index] = { ok: true, object, result, alerts };
       } catch (err) {
         const error = asFileError(file, err);
+        // Records before a break were evaluated: their alerts go out like any others (a retry re-raises the same aliases).
+        const partial = err instanceof CloudTrailPartialError ? err.partial : undefined;
+        const alerts = partial === undefined ? [] : findingsToAlerts(partial.findings, deps.alertOptions);
+        if (partial !== undefined) logRecordErrors(log, file, partial.recordErrors);
         log.error(error.retryable ? "object not read; the event will be retried" : "object skipped: it cannot be processed", {
           file,
           error: error.message,
           retryable: error.retryable,
+          ...(partial === undefined ? {} : { recordsEvaluated: partial.records, findings: partial.findings.length }),
         });
-        outcomes[index] = { ok: false, object, error };
+        outcomes[index] = { ok: false, object, error, alerts, ...(partial === undefined ? {} : { partial }) };
       }
     });
     return outcomes;
@@ -139,7 +146,7 @@ export function createCloudTrailHandler(deps: CloudTrailHandlerDeps): CloudTrail
   async function handleObjects(intake: Extract<Intake, { kind: "objects" }>, log: Logger): Promise<InvocationSummary> {
     for (const skipped of intake.skipped) log.info("input skipped", { ...skipped });
     const outcomes = await scanObjects(intake.objects, log);
-    const alerts = outcomes.flatMap((o) => (o.ok ? o.alerts : []));
+    const alerts = outcomes.flatMap((o) => o.alerts);
     // Publish what was found before failing for a retry: those alerts are not delayed, and the retry's
     // identical aliases are merged by OpsGenie.
     const published = await publish(alerts, log);
@@ -188,13 +195,13 @@ export function createCloudTrailHandler(deps: CloudTrailHandlerDeps): CloudTrail
       const { taskId } = toRead[i]!;
       if (!outcome.ok) {
         results.set(taskId, { resultCode: outcome.error.retryable ? "TemporaryFailure" : "PermanentFailure", resultString: outcome.error.message });
-        return;
+      } else {
+        const { result } = outcome;
+        results.set(taskId, {
+          resultCode: "Succeeded",
+          resultString: `${result.records} records, ${result.findings.length} findings, ${outcome.alerts.length} alerts, ${result.recordErrors.length} record errors`,
+        });
       }
-      const { result } = outcome;
-      results.set(taskId, {
-        resultCode: "Succeeded",
-        resultString: `${result.records} records, ${result.findings.length} findings, ${outcome.alerts.length} alerts, ${result.recordErrors.length} record errors`,
-      });
       for (const alert of outcome.alerts) {
         alerts.push(alert);
         tasksByAlias.set(alert.alias, [...(tasksByAlias.get(alert.alias) ?? []), taskId]);
@@ -265,12 +272,11 @@ function summarize(trigger: Intake["kind"], outcomes: readonly ObjectOutcome[], 
   let findings = 0;
   let failed = 0;
   for (const o of outcomes) {
-    if (!o.ok) {
-      failed += 1;
-      continue;
-    }
-    records += o.result.records;
-    findings += o.result.findings.length;
+    if (!o.ok) failed += 1;
+    const result = o.ok ? o.result : o.partial;
+    if (result === undefined) continue;
+    records += result.records;
+    findings += result.findings.length;
   }
   return { trigger, objects: outcomes.length, skipped, failed, records, findings, alerts, published: published.published };
 }

@@ -14,12 +14,14 @@ import type { InputError } from "../report/types";
 import {
   CloudTrailFileError,
   inputLabel,
-  readCloudTrailInputBody,
-  readCloudTrailObjectBody,
+  openCloudTrailInput,
+  openCloudTrailObject,
   recordToSubjects,
+  RecordSplitter,
   type CloudTrailBody,
   type CloudTrailFile,
   type CloudTrailInput,
+  type CloudTrailStream,
   type NormalizerRegistry,
   type RecordError,
   type S3ObjectRef,
@@ -113,6 +115,60 @@ export function evaluateCloudTrailBody(input: CloudTrailBody, options: CloudTrai
   return evaluator.result(input.body.length);
 }
 
+/**
+ * A file that broke part-way (truncated gzip, a failed read, invalid JSON after some records): the
+ * records before the break were evaluated and are in `partial`; the message says where it broke and
+ * how many records were evaluated. Callers that ignore `partial` still see an ordinary file error.
+ */
+export class CloudTrailPartialError extends CloudTrailFileError {
+  constructor(
+    cause: CloudTrailFileError,
+    readonly partial: CloudTrailFileResult,
+  ) {
+    const prefix = `${cause.file}: `;
+    const reason = cause.message.startsWith(prefix) ? cause.message.slice(prefix.length) : cause.message;
+    const n = partial.records;
+    super(cause.file, n === 0 ? reason : `${reason}; ${n.toLocaleString("en")} record${n === 1 ? "" : "s"} before the break ${n === 1 ? "was" : "were"} evaluated`, cause.retryable);
+    this.name = "CloudTrailPartialError";
+  }
+}
+
+/**
+ * Decompressed bytes → record groups → subjects → findings as the file arrives: only one group's
+ * text and objects (plus the splitter's window) are alive at a time, so memory does not grow with the
+ * file. Throws `CloudTrailPartialError` when the file breaks or is not a log; the records before the
+ * break are in its `partial`.
+ */
+export async function evaluateCloudTrailStream(stream: CloudTrailStream, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
+  const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
+  const evaluator = new ChunkEvaluator(stream.file, options);
+  const splitter = new RecordSplitter({ file: stream.file, groupRecords: chunk, allowBareArray: stream.allowBareArray }, (group) => evaluator.add(group.records, group.start));
+  const iterator = stream.chunks[Symbol.asyncIterator]();
+  const broken = (err: unknown) => new CloudTrailPartialError(asFileError(stream.file, err), evaluator.result(splitter.bytes));
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (err) {
+      splitter.salvage(); // the complete records already received are evaluated
+      throw broken(err);
+    }
+    if (next.done) break;
+    try {
+      splitter.push(next.value);
+    } catch (err) {
+      await iterator.return?.(undefined);
+      throw broken(err);
+    }
+  }
+  try {
+    splitter.end();
+  } catch (err) {
+    throw broken(err);
+  }
+  return evaluator.result(splitter.bytes);
+}
+
 /** A record delivered inline (EventBridge `detail`), located at `pointer` of `file`. */
 export function evaluateCloudTrailRecord(
   record: unknown,
@@ -137,11 +193,13 @@ export function evaluateCloudTrailFile(file: CloudTrailFile, options: CloudTrail
 }
 
 /**
- * GetObject → gunzip → parse → evaluate. Throws `CloudTrailFileError` (with `retryable`) when the
- * object cannot be read or is not a CloudTrail log file; bad records inside are `recordErrors`.
+ * GetObject → gunzip → split → parse → evaluate, streaming. Throws `CloudTrailFileError` (with
+ * `retryable`) when the object cannot be read or is not a CloudTrail log file — a
+ * `CloudTrailPartialError` with the findings of the records before the break when it broke part-way;
+ * bad records inside are `recordErrors`.
  */
 export async function scanCloudTrailObject(s3: S3Client, object: Pick<S3ObjectRef, "bucket" | "key" | "versionId">, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
-  return evaluateCloudTrailBody(await readCloudTrailObjectBody(s3, object.bucket, object.key, object.versionId), options);
+  return evaluateCloudTrailStream(await openCloudTrailObject(s3, object.bucket, object.key, object.versionId), options);
 }
 
 export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
@@ -155,7 +213,7 @@ export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
 
 export type CloudTrailFileOutcome =
   | { ok: true; input: CloudTrailInput; result: CloudTrailFileResult }
-  | { ok: false; input: CloudTrailInput; error: CloudTrailFileError };
+  | { ok: false; input: CloudTrailInput; error: CloudTrailFileError; partial?: CloudTrailFileResult };
 
 export interface CloudTrailScanResult {
   findings: Finding[];
@@ -170,8 +228,8 @@ export interface CloudTrailScanResult {
 }
 
 /**
- * Reads and evaluates many inputs with at most `concurrency` files in flight (each parsed file is
- * held in memory while it is evaluated). A bad file becomes one error line; the others go on.
+ * Reads and evaluates many inputs with at most `concurrency` files in flight (each streamed: a
+ * group of records at a time). A bad file becomes one error line; the others go on.
  * Findings come back in input order, whatever order the files finished in.
  */
 export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], options: CloudTrailScanOptions): Promise<CloudTrailScanResult> {
@@ -179,9 +237,10 @@ export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], o
   await forEachLimited(inputs, Math.max(1, options.concurrency ?? 4), async (input, index) => {
     let outcome: CloudTrailFileOutcome;
     try {
-      outcome = { ok: true, input, result: evaluateCloudTrailBody(await readCloudTrailInputBody(input, options.s3), options) };
+      outcome = { ok: true, input, result: await evaluateCloudTrailStream(await openCloudTrailInput(input, options.s3), options) };
     } catch (err) {
       outcome = { ok: false, input, error: asFileError(inputLabel(input), err) };
+      if (err instanceof CloudTrailPartialError) outcome.partial = err.partial;
     }
     outcomes[index] = outcome;
     options.onFile?.(outcome);
@@ -193,9 +252,10 @@ export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], o
     if (!outcome.ok) {
       out.filesFailed += 1;
       out.errors.push(fileErrorLine(outcome.error));
-      continue;
     }
-    const r = outcome.result;
+    // A file that broke part-way still reports what the records before the break showed.
+    const r = outcome.ok ? outcome.result : outcome.partial;
+    if (r === undefined) continue;
     out.records += r.records;
     out.bytes += r.bytes;
     for (const f of r.findings) out.findings.push(f);

@@ -95,7 +95,13 @@ describe("scanCloudTrailInputs over local files", () => {
     }
     // two good files (3 findings each) and the huge record's untagged launch
     expect(result.findings).toHaveLength(7);
-    expect(result.records).toBe(2 * goodRecords().length + 1);
+    // ... and the truncated file's one record completed before the break (an access-denied read: no finding)
+    expect(result.records).toBe(2 * goodRecords().length + 1 + 1);
+    const truncated = done.find((o) => !o.ok && o.input.kind === "file" && o.input.path.endsWith("bad-truncated.json.gz"));
+    expect(truncated).toMatchObject({ ok: false, partial: { records: 1 } });
+    expect(result.errors.find((e) => e.file.endsWith("bad-truncated.json.gz"))?.message).toMatch(
+      /^corrupt or truncated gzip \(unexpected end of file\) after 4,068 bytes of log text \(1,748 bytes of gzip read\); 1 record before the break was evaluated$/,
+    );
     expect(result.bytes).toBeGreaterThan(8 * 1024 * 1024);
   });
 

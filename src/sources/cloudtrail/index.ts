@@ -8,13 +8,19 @@ export {
   readCloudTrailObjectBody,
   readCloudTrailFileBody,
   readCloudTrailInputBody,
+  openCloudTrailObject,
+  openCloudTrailFile,
+  openCloudTrailInput,
+  openCloudTrailBytes,
   listCloudTrailInputs,
   parseLogBody,
   gunzipLog,
   inputLabel,
   CloudTrailFileError,
 } from "./read";
-export type { CloudTrailFile, CloudTrailInput, CloudTrailBody } from "./read";
+export type { CloudTrailFile, CloudTrailInput, CloudTrailBody, CloudTrailStream } from "./read";
+export { RecordSplitter } from "./recordSplitter";
+export type { RecordGroup, RecordSplitterOptions } from "./recordSplitter";
 export { recordsToSubjects, forEachRecordSubject, recordToSubjects, API_CALL_TYPE } from "./subjects";
 export type { RecordError, SubjectsResult, RecordOptions, SubjectCallback, ErrorCallback } from "./subjects";
 export { classifyLogKey, decodeS3EventKey, parseS3Uri, s3Uri } from "./keys";

@@ -4,10 +4,12 @@
  * `CloudTrailFileError` naming the file; whether it is worth retrying is on the error.
  */
 import { constants as bufferConstants } from "node:buffer";
+import { createReadStream } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGunzip, gunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { UserError } from "../../util/errors";
 import { isObject } from "../../util/objects";
@@ -137,6 +139,136 @@ export async function readCloudTrailFileBody(path: string): Promise<CloudTrailBo
   }
   if (path.endsWith(".gz") && !isGzip(data)) throw new CloudTrailFileError(path, "not a gzip file despite its .gz name");
   return { file: path, body: isGzip(data) ? await gunzipLog(data, path) : data, allowBareArray: true };
+}
+
+/**
+ * A log file being read: its decompressed bytes arrive in chunks, for `RecordSplitter` — the file is
+ * never held whole. Iterating `chunks` throws `CloudTrailFileError`: a broken gzip says how far it got;
+ * a failed read is retryable as a failed GetObject is. Stopping the iteration early releases the source.
+ */
+export interface CloudTrailStream {
+  file: string;
+  chunks: AsyncIterable<Buffer>;
+  /** True for local files, which may also be a bare JSON array of records. */
+  allowBareArray: boolean;
+}
+
+const CHUNK = 1024 * 1024;
+
+interface OpenOptions {
+  allowBareArray: boolean;
+  /** Error for a source that is not gzip, or undefined to pass plain JSON through (local files). */
+  notGzip: string | undefined;
+  /** Turns a failure of the source (network, disk) into the file's error. */
+  readError: (err: unknown) => CloudTrailFileError;
+}
+
+/**
+ * Decompresses `source` as it arrives (gunzip with 1 MiB chunks; gzip detected by its magic bytes).
+ * Resolves once the first bytes are in, so "not gzip" and unreadable sources fail here.
+ */
+export async function openCloudTrailBytes(file: string, source: AsyncIterable<Uint8Array>, options: OpenOptions): Promise<CloudTrailStream> {
+  const iterator = source[Symbol.asyncIterator]();
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    try {
+      return await iterator.next();
+    } catch (err) {
+      throw options.readError(err);
+    }
+  };
+  const release = async () => {
+    try {
+      await iterator.return?.();
+    } catch {
+      // already failed; nothing more to release
+    }
+  };
+  let head: Buffer = Buffer.alloc(0);
+  let done = false;
+  try {
+    while (head.length < 2 && !done) {
+      const r = await next();
+      if (r.done) done = true;
+      else head = head.length === 0 ? Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength) : Buffer.concat([head, r.value]);
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const gzip = isGzip(head);
+  if (!gzip && options.notGzip !== undefined) {
+    await release();
+    throw new CloudTrailFileError(file, options.notGzip);
+  }
+  async function* raw(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head;
+      while (!done) {
+        const r = await next();
+        if (r.done) return;
+        yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      }
+    } finally {
+      await release();
+    }
+  }
+  return { file, chunks: gzip ? gunzipChunks(file, raw()) : raw(), allowBareArray: options.allowBareArray };
+}
+
+async function* gunzipChunks(file: string, compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const input = Readable.from(compressed, { objectMode: false });
+  const gunzip = createGunzip({ chunkSize: CHUNK });
+  input.on("error", (err) => gunzip.destroy(err));
+  input.pipe(gunzip);
+  let out = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      out += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (err instanceof CloudTrailFileError) throw err;
+    const where = `after ${out.toLocaleString("en")} bytes of log text (${gunzip.bytesWritten.toLocaleString("en")} bytes of gzip read)`;
+    throw new CloudTrailFileError(file, `corrupt or truncated gzip (${(err as Error).message}) ${where}`);
+  } finally {
+    input.destroy();
+    gunzip.destroy();
+  }
+}
+
+/** GetObject, then the body decompressed as it downloads; errors as `readCloudTrailObject`'s. */
+export async function openCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailStream> {
+  const file = s3Uri(bucket, key);
+  let source: AsyncIterable<Uint8Array>;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    const body = response.Body;
+    if (body === undefined) throw new CloudTrailFileError(file, "S3 returned no body");
+    source = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : once(await body.transformToByteArray());
+  } catch (err) {
+    if (err instanceof CloudTrailFileError) throw err;
+    throw s3ReadError(file, err);
+  }
+  return openCloudTrailBytes(file, source, { allowBareArray: false, notGzip: "not a gzip file (CloudTrail delivers .json.gz)", readError: (err) => s3ReadError(file, err) });
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+/** A local `.json` or `.json.gz` file read in 1 MiB chunks (gzip detected by content); errors as `readCloudTrailFile`'s. */
+export function openCloudTrailFile(path: string): Promise<CloudTrailStream> {
+  return openCloudTrailBytes(path, createReadStream(path, { highWaterMark: CHUNK }), {
+    allowBareArray: true,
+    notGzip: path.endsWith(".gz") ? "not a gzip file despite its .gz name" : undefined,
+    readError: (err) => new CloudTrailFileError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`),
+  });
+}
+
+export function openCloudTrailInput(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailStream> {
+  if (input.kind === "file") return openCloudTrailFile(input.path);
+  if (s3 === undefined) throw new UserError(`${inputLabel(input)}: an S3 client is needed to read it`);
+  return openCloudTrailObject(s3, input.bucket, input.key);
 }
 
 export function readCloudTrailInputBody(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailBody> {
