@@ -150,7 +150,7 @@ function talks(i: number, w: number): Talk[] {
  * Capture windows of 60 seconds, every interface's connections in each (request and reply record,
  * the reply first one time in four), until `LINES` lines.
  */
-function generate(): string {
+export function generate(): string {
   const parts: string[] = [];
   const t0 = 1_718_000_000;
   let n = 0;

@@ -90,10 +90,11 @@ export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, o
     const events = payload.logEvents;
     for (let i = 0; i < events.length; i++) {
       const message = events[i]!.message;
-      folder.push(message === "" ? "<empty or missing message>" : message, i + 1);
-      if (folder.table.size >= limit) yield folder.table.take();
+      if (message === "") folder.push("<empty or missing message>", i + 1);
+      else folder.pushRange(message, 0, message.length, i + 1);
+      if (folder.table.size >= limit) yield folder.take();
     }
-    if (folder.table.size > 0) yield folder.table.take();
+    if (folder.table.size > 0) yield folder.take();
   }
   return processBatches(batches(), folder, cloudWatchLabel(payload), options);
 }

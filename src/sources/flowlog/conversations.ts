@@ -88,12 +88,22 @@ export class ConversationTable {
 
   constructor(private readonly aggregate = true) {}
 
+  /** After `add`: true when the record went into a conversation oriented against its own decision. */
+  flipped = false;
+
+  /** Whether records are folded at all (the folder's cache only applies when they are). */
+  get aggregating(): boolean {
+    return this.aggregate;
+  }
+
   /** Conversations and gaps held (what memory and the next enrichment batch are proportional to). */
   get size(): number {
     return this.units.length;
   }
 
-  add(r: FoldableRecord): void {
+  /** Folds one record; returns its conversation (undefined for a gap). */
+  add(r: FoldableRecord): Conversation | undefined {
+    this.flipped = false;
     const status = r.logStatus;
     const src = r.pktSrcaddr ?? r.srcaddr;
     const dst = r.pktDstaddr ?? r.dstaddr;
@@ -108,13 +118,14 @@ export class ConversationTable {
         end: r.end,
         line: r.line,
       });
-      return;
+      return undefined;
     }
     const code = decide(r.protocol, r.tcpFlags, r.srcport, r.dstport);
     let up = srcIsClient(code);
     if (!this.aggregate) {
-      this.units.push(this.create(r, code, up, src, dst));
-      return;
+      const single = this.create(r, code, up, src, dst);
+      this.units.push(single);
+      return single;
     }
     const key = up ? keyOf(r, src, dst, r.dstport) : keyOf(r, dst, src, r.srcport);
     let conversation = this.byKey.get(key);
@@ -127,16 +138,27 @@ export class ConversationTable {
       if (reverse !== undefined && (by === SOURCE || (reverse.clientBy === "tcp-flags" && by !== "tcp-flags"))) {
         conversation = reverse;
         up = !up;
+        this.flipped = true;
       } else {
         conversation = this.create(r, code, up, src, dst);
         this.byKey.set(key, conversation);
         this.units.push(conversation);
-        return;
+        return conversation;
       }
     } else if (conversation.clientBy !== "tcp-flags" && (code >> 1) === 0) {
       conversation.clientBy = "tcp-flags";
     }
     fold(conversation, r, up);
+    return conversation;
+  }
+
+  /**
+   * Folds a record into the conversation `add` returned for a record with the same key and decision
+   * (the folder's cache): `flipped` as `add` reported it then, `code` this record's own decision.
+   */
+  foldInto(conversation: Conversation, r: FoldableRecord, code: number, flipped: boolean): void {
+    if (!flipped && conversation.clientBy !== "tcp-flags" && (code >> 1) === 0) conversation.clientBy = "tcp-flags";
+    fold(conversation, r, srcIsClient(code) !== flipped);
   }
 
   /** Hands over everything folded so far and starts afresh. */

@@ -205,7 +205,7 @@ export class FlowLogParser {
   get recordCount(): number {
     return this.accepted;
   }
-  private accepted = 0;
+  protected accepted = 0;
 
   /** Parses one line. Blank lines are ignored; a header line switches the format for the lines after it. */
   push(text: string, line: number): void {
