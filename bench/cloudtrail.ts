@@ -9,17 +9,20 @@ import { defaultConfiguration } from "../src/engine/config";
 import { loadRules } from "../src/engine/loader";
 import type { RuleSet } from "../src/engine/ruleset";
 import { SAMPLES_DIR } from "../src/paths";
-import { evaluateCloudTrailBody, evaluateCloudTrailRecords } from "../src/pipeline/cloudtrail";
-import { gunzipLog, parseLogBody } from "../src/sources/cloudtrail";
+import { evaluateCloudTrailRecords, evaluateCloudTrailStream } from "../src/pipeline/cloudtrail";
+import { CloudTrailFileError, openCloudTrailBytes, openCloudTrailFile, parseLogBody, type CloudTrailStream } from "../src/sources/cloudtrail";
 import { formatRow, measureAsync, peakRssMiB } from "./harness";
 
 /**
  * CloudTrail throughput: a generated log file of at least 50 MB (records drawn from the bundled
  * sample: ~80% reads, ~20% writes, 1 in 20 writes a violation; unique event ids, times out of order),
  * gzipped, then in the same run
- *   floor: gunzip (1 MiB chunks) + JSON.parse — what any reader must pay;
- *   whole: the pipeline's gunzip + parse + normalize + evaluate with the built-in rules, alerts to a null sink.
- * Peak memory of each is measured in a child process that does only that one run.
+ *   floor: gunzip (1 MiB chunks) + JSON.parse — what any reader must pay (it holds the whole body);
+ *   whole: the pipeline's streaming path — gzip arriving in 64 KiB pieces as from an S3 socket, gunzip
+ *          with 1 MiB chunks, record splitting, parse per group, normalize, evaluate with the built-in
+ *          rules, alerts to a null sink.
+ * Peak memory of each is measured in a child process that does only that one run; the whole path's
+ * child streams the file from disk as `parapet scan cloudtrail` does.
  */
 const TARGET_BYTES = 50 * 1024 * 1024;
 const gunzipAsync = promisify(gunzip);
@@ -79,11 +82,38 @@ async function floor(gz: Buffer): Promise<number> {
   return doc.Records.length;
 }
 
-async function whole(gz: Buffer, ruleSet: RuleSet, sink: NullAlertSink): Promise<number> {
-  const body = await gunzipLog(gz, "bench.json.gz");
-  const result = evaluateCloudTrailBody({ file: "bench.json.gz", body, allowBareArray: false }, { ruleSet });
+/** `data` in pieces of `size` bytes, as a socket delivers a download. */
+async function* pieces(data: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let from = 0; from < data.length; from += size) yield data.subarray(from, from + size);
+}
+
+function inMemory(gz: Buffer): Promise<CloudTrailStream> {
+  return openCloudTrailBytes("bench.json.gz", pieces(gz, 64 * 1024), {
+    allowBareArray: false,
+    notGzip: "not gzip",
+    readError: (err) => new CloudTrailFileError("bench.json.gz", String(err)),
+  });
+}
+
+async function whole(stream: Promise<CloudTrailStream>, ruleSet: RuleSet, sink: NullAlertSink): Promise<number> {
+  const result = await evaluateCloudTrailStream(await stream, { ruleSet });
   await sink.publish(findingsToAlerts(result.findings));
   return result.findings.length;
+}
+
+/**
+ * This process's own peak RSS. `getrusage` max RSS is kept across fork + exec, so a child of a large
+ * parent (this benchmark's parent holds the generated file) reports the parent's peak; `VmHWM`
+ * belongs to the child's own address space. Falls back to `getrusage` off Linux.
+ */
+function ownPeakRssMiB(): number {
+  try {
+    const kb = /^VmHWM:\s*(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (kb !== undefined) return Number(kb) / 1024;
+  } catch {
+    // not Linux
+  }
+  return peakRssMiB();
 }
 
 /**
@@ -93,10 +123,9 @@ async function whole(gz: Buffer, ruleSet: RuleSet, sink: NullAlertSink): Promise
 async function child(mode: string, file: string): Promise<void> {
   const ruleSet = mode === "whole" ? loadRules({ config: defaultConfiguration() }).ruleSet : undefined;
   const beforeMiB = process.memoryUsage().rss / 1024 / 1024;
-  const gz = readFileSync(file);
-  if (ruleSet) await whole(gz, ruleSet, new NullAlertSink());
-  else await floor(gz);
-  process.stdout.write(`${JSON.stringify({ peakRssMiB: peakRssMiB(), beforeMiB })}\n`);
+  if (ruleSet) await whole(openCloudTrailFile(file), ruleSet, new NullAlertSink());
+  else await floor(readFileSync(file));
+  process.stdout.write(`${JSON.stringify({ peakRssMiB: ownPeakRssMiB(), beforeMiB })}\n`);
 }
 
 function childPeak(mode: string, file: string): { peakRssMiB: number; beforeMiB: number } {
@@ -117,8 +146,8 @@ export async function runCloudTrailBench(): Promise<void> {
   const sink = new NullAlertSink();
   let findings = 0;
   const f = await measureAsync("floor: gunzip 1 MiB chunks + JSON.parse", () => floor(gz));
-  const w = await measureAsync("whole: gunzip + parse + normalize + evaluate", async () => {
-    findings = await whole(gz, ruleSet, sink);
+  const w = await measureAsync("whole (streaming): gunzip+split+parse+eval", async () => {
+    findings = await whole(inMemory(gz), ruleSet, sink);
   });
   const rate = (ms: number) => `${(mb / (ms / 1000)).toFixed(0)} MiB/s`;
   console.log(formatRow(f, rate(f.medianMs)));
@@ -134,11 +163,12 @@ export async function runCloudTrailBench(): Promise<void> {
     const wholeRun = childPeak("whole", file);
     const limit = 3 * mb;
     const own = wholeRun.peakRssMiB - wholeRun.beforeMiB;
+    const verdict = (v: number) => (v <= limit ? "ok" : "ABOVE TARGET");
+    console.log(`  peak RSS (target ≤ ${limit.toFixed(0)} MiB = 3× uncompressed):`);
+    console.log(`    floor, whole process:          ${floorRun.peakRssMiB.toFixed(0).padStart(4)} MiB (holds the gzip, the body and the parsed document)`);
+    console.log(`    whole path, whole process:     ${wholeRun.peakRssMiB.toFixed(0).padStart(4)} MiB ${verdict(wholeRun.peakRssMiB)}`);
     console.log(
-      `  peak RSS: floor ${floorRun.peakRssMiB.toFixed(0)} MiB, whole ${wholeRun.peakRssMiB.toFixed(0)} MiB, of which ${wholeRun.beforeMiB.toFixed(0)} MiB before the file was read (Node, SDK, rules)`,
-    );
-    console.log(
-      `  whole path's own peak: ${own.toFixed(0)} MiB (target ≤ ${limit.toFixed(0)} MiB = 3× uncompressed) ${own <= limit ? "ok" : "ABOVE TARGET"}; whole process ${wholeRun.peakRssMiB <= limit ? "within" : "above"} it`,
+      `    whole path above the baseline: ${own.toFixed(0).padStart(4)} MiB ${verdict(own)} (baseline ${wholeRun.beforeMiB.toFixed(0)} MiB before the file was opened: Node, SDK, compiled rules)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

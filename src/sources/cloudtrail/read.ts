@@ -154,6 +154,8 @@ export interface CloudTrailStream {
 }
 
 const CHUNK = 1024 * 1024;
+/** Local reads: gzip goes to zlib 64 KiB at a time anyway, and plain JSON is split as it comes. */
+const READ_CHUNK = 256 * 1024;
 
 interface OpenOptions {
   allowBareArray: boolean;
@@ -215,8 +217,20 @@ export async function openCloudTrailBytes(file: string, source: AsyncIterable<Ui
   return { file, chunks: gzip ? gunzipChunks(file, raw()) : raw(), allowBareArray: options.allowBareArray };
 }
 
+/**
+ * zlib inflates a whole input chunk before it looks at backpressure, so one 1 MiB read of a log
+ * compressed 7:1 would buffer 7 MiB of output: compressed input goes in at most 64 KiB at a time.
+ */
+const GZIP_INPUT = 64 * 1024;
+
+async function* inPieces(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    for (let from = 0; from < chunk.length; from += GZIP_INPUT) yield chunk.length <= GZIP_INPUT ? chunk : chunk.subarray(from, from + GZIP_INPUT);
+  }
+}
+
 async function* gunzipChunks(file: string, compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const input = Readable.from(compressed, { objectMode: false });
+  const input = Readable.from(inPieces(compressed), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: CHUNK });
   input.on("error", (err) => gunzip.destroy(err));
   input.pipe(gunzip);
@@ -258,7 +272,7 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /** A local `.json` or `.json.gz` file read in 1 MiB chunks (gzip detected by content); errors as `readCloudTrailFile`'s. */
 export function openCloudTrailFile(path: string): Promise<CloudTrailStream> {
-  return openCloudTrailBytes(path, createReadStream(path, { highWaterMark: CHUNK }), {
+  return openCloudTrailBytes(path, createReadStream(path, { highWaterMark: READ_CHUNK }), {
     allowBareArray: true,
     notGzip: path.endsWith(".gz") ? "not a gzip file despite its .gz name" : undefined,
     readError: (err) => new CloudTrailFileError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`),

@@ -224,7 +224,8 @@ export class RecordSplitter {
       throw this.fail(`${what} at byte ${this.bytes}; too large to parse`);
     }
     if (live + chunk.length > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(live + chunk.length, 2 * this.buf.length));
+      // Grow by half again (amortized copying for huge records) but no more, so the window stays near one group + one chunk.
+      const next = Buffer.allocUnsafe(Math.max(live + chunk.length, Math.floor(1.5 * this.buf.length)));
       this.buf.copy(next, 0, drop, this.len);
       this.buf = next;
     } else if (drop > 0 && live > 0) {
