@@ -58,14 +58,22 @@ const DETAIL_VALUE_MAX = 500;
 /**
  * What makes two findings "the same" for alerting. CloudTrail: the rule, the resource and the event
  * id (a redelivered file, or the same event via EventBridge, maps to the same alias; a new event is a
- * new alert). Flow logs: rule and resource in their account/region, so an untagged instance seen in a
- * thousand flows is one open alert whose count rises (observed-ingress subjects carry their 5-tuple
- * and window in their id already). Templates: rule, resource and file.
+ * new alert). Flow logs: rule and what was observed in its account/region, without the time, so the
+ * same thing seen again in later windows or files is one open alert whose count rises: an untagged
+ * instance is its instance id; an observed-ingress subject's id is only its security group, so its
+ * `observation` (group, protocol, port and source) keeps SSH and ICMP into one group apart; a flow's
+ * observation is its conversation (interface, protocol, client, server, port, action — its id adds
+ * the start). Templates:
+ * rule, resource and file.
  */
 export function findingIdentity(finding: Finding): string[] {
   const base = [finding.ruleId, finding.subject.type, finding.subject.id];
   if (finding.event) return [...base, "event", finding.event.accountId, finding.event.awsRegion, finding.event.eventId];
-  if (finding.subject.source === "flowlog") return [...base, "flow", finding.flow?.accountId ?? "", finding.flow?.region ?? ""];
+  if (finding.subject.source === "flowlog") {
+    const observed = finding.flow?.observation;
+    const what = observed === undefined ? base : [finding.ruleId, finding.subject.type, observed];
+    return [...what, "flow", finding.flow?.accountId ?? "", finding.flow?.region ?? ""];
+  }
   if (finding.subject.source === "template") return [...base, "template", finding.location.file];
   return [...base, "location", finding.location.file, finding.location.pointer];
 }

@@ -76,8 +76,8 @@ export interface FlowContext {
   action?: string;
   logStatus?: string;
   /**
-   * What was observed, without its time, when the subject id alone does not say (observed ingress:
-   * protocol, port and source; a flow: its conversation). Alert identity uses it.
+   * What was observed, without its time, when the subject id does not say it alone (observed ingress:
+   * group, protocol, port and source; a flow: its conversation). Alert identity uses it instead of the id.
    */
   observation?: string;
 }

@@ -62,6 +62,29 @@ describe("findingToAlert", () => {
     expect(findingToAlert(flow(100)).alias).toBe(findingToAlert(flow(200)).alias);
   });
 
+  it("keeps different traffic into one security group apart, and merges the same traffic across windows", () => {
+    const ingress = (observation: string, start: number) =>
+      ctFinding({
+        event: undefined,
+        ruleId: "sg-internet-ingress-port-not-allowed",
+        subject: { type: "AWS::EC2::SecurityGroupIngress", id: "sg-1", source: "flowlog" },
+        flow: { interfaceId: "eni-1", accountId: "1", region: "us-east-1", start, end: start + 60, observation },
+      });
+    const ssh = findingToAlert(ingress("sg-1:tcp:22:81.2.69.142", 100)).alias;
+    expect(findingToAlert(ingress("sg-1:icmp:-:81.2.69.142", 100)).alias).not.toBe(ssh);
+    expect(findingToAlert(ingress("sg-1:tcp:22:45.33.32.156", 100)).alias).not.toBe(ssh);
+    expect(findingToAlert(ingress("sg-1:tcp:22:81.2.69.142", 700)).alias).toBe(ssh);
+
+    const conversation = (start: number) =>
+      ctFinding({
+        event: undefined,
+        ruleId: "flow-cross-az-traffic",
+        subject: { type: "Parapet::VPC::Flow", id: `eni-1:tcp:10.0.0.1-10.0.1.1:5432:ACCEPT:${start}`, source: "flowlog" },
+        flow: { interfaceId: "eni-1", accountId: "1", region: "us-east-1", start, observation: "eni-1:tcp:10.0.0.1-10.0.1.1:5432:ACCEPT" },
+      });
+    expect(findingToAlert(conversation(100)).alias).toBe(findingToAlert(conversation(400)).alias);
+  });
+
   it("keeps every field within OpsGenie and SNS limits for hostile input", () => {
     const long = "x".repeat(5000);
     const f = ctFinding({

@@ -205,8 +205,9 @@ describe("S3 handler", () => {
     const out: string[] = [];
     const { handlers } = setup({ sink: new DryRunAlertSink({ write: (l: string) => out.push(l) }) });
     await handlers.s3(s3Event(KEY));
-    // Observed ingress is one alert per security group and rule: SSH and ICMP into sg-...0001 share one.
-    expect(out).toHaveLength(15);
+    // One alert per finding: observed SSH and ICMP into sg-...0001 are told apart by protocol, port and source.
+    expect(out).toHaveLength(SAMPLE_FINDINGS.length);
+    expect(new Set(out.map((o) => (JSON.parse(o) as { message: { alias: string } }).message.alias)).size).toBe(SAMPLE_FINDINGS.length);
     expect(JSON.parse(out[0]!)).toMatchObject({ attributes: { subjectSource: "flowlog", accountId: "123456789012", region: "us-east-1" } });
   });
 });

@@ -10,7 +10,7 @@
  *   once per distinct (interface, source, protocol, port) per call.
  *
  * `context.flow.observation` names what was seen without its time (flows: the conversation; observed
- * ingress: protocol, port and source), so alerts tell distinct traffic on one subject id apart and
+ * ingress: group, protocol, port and source), so alerts tell distinct traffic on one subject id apart and
  * merge the same traffic seen in later windows.
  */
 import type { FlowContext, Location, SubjectOf } from "../../engine/model";
@@ -85,7 +85,8 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
   const hasPorts = flow.DstPort !== undefined && PORT_PROTOCOLS.has(flow.ProtocolNumber ?? -1);
   // The id is the group (as for template and CloudTrail rules); what tells two observations into one
   // group apart goes into the context, where alert identity reads it.
-  const observation = `${flow.Protocol}:${hasPorts ? flow.DstPort : "-"}:${source}`;
+  const id = groupId ?? flow.Server.InterfaceId ?? flow.InterfaceId ?? flow.Server.Addr;
+  const observation = `${id}:${flow.Protocol}:${hasPorts ? flow.DstPort : "-"}:${source}`;
   const properties: Record<string, unknown> = {
     IpProtocol: flow.ProtocolNumber === undefined ? "-1" : String(flow.ProtocolNumber),
     [v6 ? "CidrIpv6" : "CidrIp"]: `${source}/${v6 ? 128 : 32}`,
@@ -99,7 +100,7 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
   if (groupId !== undefined) properties.GroupId = groupId;
   return {
     type: "AWS::EC2::SecurityGroupIngress",
-    id: groupId ?? flow.Server.InterfaceId ?? flow.InterfaceId ?? flow.Server.Addr,
+    id,
     properties,
     source: "flowlog",
     context: { flow: { ...context, observation } },

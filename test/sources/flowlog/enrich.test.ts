@@ -295,7 +295,10 @@ describe("the bundled sample with its inventory", () => {
     expect(ingress[2]!.properties.FromPort).toBeUndefined();
     expect(ingress[0]).toMatchObject({ id: "sg-0c1d2e3f4a5b60001", location: { pointer: "/2", line: 2 } });
     // Same group, different traffic: the observation tells SSH, HTTPS and ICMP apart for alerting.
-    expect(ingress.map((s) => s.source === "flowlog" && s.context.flow?.observation)).toEqual(["tcp:22:81.2.69.142", "tcp:443:81.2.69.142", "icmp:-:81.2.69.142", "tcp:5432:45.33.32.156"]);
+    expect(ingress.map((s) => s.source === "flowlog" && s.context.flow?.observation)).toEqual([
+      "sg-0c1d2e3f4a5b60001:tcp:22:81.2.69.142", "sg-0c1d2e3f4a5b60001:tcp:443:81.2.69.142", "sg-0c1d2e3f4a5b60001:icmp:-:81.2.69.142",
+      "sg-0c1d2e3f4a5b60003:tcp:5432:45.33.32.156",
+    ]);
   });
 
   it("observes IPv6 ingress as CidrIpv6 /128 and skips rejected or outbound traffic", async () => {
