@@ -229,25 +229,66 @@ async function* inPieces(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> 
   }
 }
 
+/**
+ * Gunzip as a pull-based sequence of chunks. Output is collected from `data` events into a short
+ * queue (pausing zlib while two chunks wait), not read through the stream's async iterator: a
+ * destroyed stream drops what it buffered, and after a break every byte decoded before it must still
+ * reach the splitter. A source failure ends the gzip input, drains what was decoded, then reports the
+ * source's own (retryable) error rather than the truncation it caused.
+ */
 async function* gunzipChunks(file: string, compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const input = Readable.from(inPieces(compressed), { objectMode: false });
   const gunzip = createGunzip({ chunkSize: CHUNK });
-  input.on("error", (err) => gunzip.destroy(err));
+  const queue: Buffer[] = [];
+  let failure: unknown;
+  let finished = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  gunzip.on("data", (chunk: Buffer) => {
+    queue.push(chunk);
+    if (queue.length >= 2) gunzip.pause();
+    notify();
+  });
+  gunzip.on("end", () => {
+    finished = true;
+    notify();
+  });
+  gunzip.on("error", (err) => {
+    failure ??= err;
+    finished = true;
+    notify();
+  });
+  input.on("error", (err) => {
+    failure ??= err;
+    input.unpipe(gunzip);
+    gunzip.end(); // flush what was decoded; zlib's own "unexpected end" then closes the stream
+  });
   input.pipe(gunzip);
   let out = 0;
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      out += chunk.length;
-      yield chunk;
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        if (queue.length < 2 && gunzip.isPaused()) gunzip.resume();
+        out += chunk.length;
+        yield chunk;
+      } else if (finished) {
+        break;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
     }
-  } catch (err) {
-    if (err instanceof CloudTrailFileError) throw err;
-    const where = `after ${out.toLocaleString("en")} bytes of log text (${gunzip.bytesWritten.toLocaleString("en")} bytes of gzip read)`;
-    throw new CloudTrailFileError(file, `corrupt or truncated gzip (${(err as Error).message}) ${where}`);
   } finally {
     input.destroy();
     gunzip.destroy();
   }
+  if (failure === undefined) return;
+  if (failure instanceof CloudTrailFileError) throw failure;
+  const where = `after ${out.toLocaleString("en")} bytes of log text (${gunzip.bytesWritten.toLocaleString("en")} bytes of gzip read)`;
+  throw new CloudTrailFileError(file, `corrupt or truncated gzip (${(failure as Error).message}) ${where}`);
 }
 
 /** GetObject, then the body decompressed as it downloads; errors as `readCloudTrailObject`'s. */
