@@ -2,6 +2,8 @@
  * The CloudTrail Lambda handler end to end: objects in a real S3 protocol server (s3rver), alerts
  * published to a real SNS protocol server (fauxqs), both on loopback through the real SDK clients.
  */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DryRunAlertSink, PublishError, SnsAlertSink, type OpsGenieAlert } from "../../src/alerts";
@@ -118,6 +120,25 @@ describe("CloudTrail SNS notification", () => {
     const received = published(await sns.drain({ expected: 4 }));
     expect(received.map((a) => a.alias)).toEqual(expect.arrayContaining(expectedAlerts().map((a) => a.alias)));
     expect(received).toHaveLength(4);
+  });
+
+  it("publishes the alerts of the records before a truncated gzip breaks, and logs where it broke", async () => {
+    // An untagged launch, then benign reads with hashed ids (so gzip offsets track record offsets), cut at 60%.
+    const read = sampleRecord("Error_AccessDenied.invictus.json");
+    const filler = Array.from({ length: 300 }, (_, i) => ({ ...read, eventID: `filler-${i}`, requestID: createHash("sha256").update(String(i)).digest("hex") }));
+    const whole = gzipSync(JSON.stringify({ Records: [sampleRecord("RunInstances_success_tagSpecificationSet.invictus.json"), ...filler] }));
+    const key = logKey("Trunc000Trunc000");
+    await s3.put(BUCKET, key, whole.subarray(0, Math.floor(whole.length * 0.6)));
+
+    const { handler, logs } = setup();
+    const summary = await handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [key] }));
+    expect(summary).toMatchObject({ objects: 1, failed: 1, findings: 1, alerts: 1, published: 1 });
+    expect((summary as { records: number }).records).toBeGreaterThan(50);
+    const received = published(await sns.drain({ expected: 1 }));
+    expect(received.map((a) => a.alias)).toEqual(expectedAlerts().filter((a) => a.ruleId === "required-tags").map((a) => a.alias));
+    const error = logs().find((l) => l.level === "ERROR" && l.file === `s3://${BUCKET}/${key}`);
+    expect(error).toMatchObject({ message: "object skipped: it cannot be processed", retryable: false, findings: 1 });
+    expect(error?.error).toMatch(/^s3:\/\/.*Trunc000Trunc000\.json\.gz: corrupt or truncated gzip \(unexpected end of file\) after [\d,]+ bytes of log text \([\d,]+ bytes of gzip read\); [\d,]+ records before the break were evaluated$/);
   });
 
   it("throws so Lambda retries when a read fails for a transient reason", async () => {

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { CloudTrailPartialError, evaluateCloudTrailRecords, evaluateCloudTrailStream } from "../../src/pipeline/cloudtrail";
-import { CloudTrailFileError, openCloudTrailBytes } from "../../src/sources/cloudtrail";
+import { CloudTrailFileError, openCloudTrailBytes, openCloudTrailFile } from "../../src/sources/cloudtrail";
 import { goodRecords, missionRuleSet, sampleRecord } from "../helpers/cloudtrailFixtures";
 
 const ruleSet = missionRuleSet();
@@ -113,5 +116,31 @@ describe("evaluateCloudTrailStream", () => {
 
   it("rejects a body that is not gzip when opening, before anything is evaluated", async () => {
     await expect(open(Buffer.from(JSON.stringify({ Records: records })))).rejects.toThrow(`${FILE}: not a gzip file (CloudTrail delivers .json.gz)`);
+  });
+});
+
+describe("openCloudTrailFile", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "parapet-stream-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("streams .json.gz, and .json detected by content, bare arrays included", async () => {
+    const records = goodRecords();
+    writeFileSync(join(dir, "a.json.gz"), gzipSync(JSON.stringify({ Records: records })));
+    writeFileSync(join(dir, "b.json"), JSON.stringify(records));
+    writeFileSync(join(dir, "c.json"), gzipSync(JSON.stringify({ Records: records }))); // gzip despite the name
+    for (const name of ["a.json.gz", "b.json", "c.json"]) {
+      const result = await evaluateCloudTrailStream(await openCloudTrailFile(join(dir, name)), { ruleSet });
+      expect(result.records).toBe(records.length);
+      expect(result.findings).toHaveLength(3);
+    }
+  });
+
+  it("names the file when it cannot be read or is not gzip despite its name", async () => {
+    await expect(openCloudTrailFile(join(dir, "nope.json.gz"))).rejects.toThrow(`${join(dir, "nope.json.gz")}: cannot read (ENOENT)`);
+    writeFileSync(join(dir, "plain.json.gz"), "{}");
+    await expect(openCloudTrailFile(join(dir, "plain.json.gz"))).rejects.toThrow(`${join(dir, "plain.json.gz")}: not a gzip file despite its .gz name`);
   });
 });
