@@ -2,10 +2,11 @@
  * The CloudTrail pipeline the CLI (`parapet scan cloudtrail`) and the Lambda handler share:
  * read one log file → records → subjects → `ruleSet.evaluate` → findings, plus the per-record errors.
  *
- * Records are evaluated in chunks: the subjects (and the engine's relation index) of one chunk are
- * garbage before the next is built, so memory beyond the parsed file stays bounded whatever the file
- * size. Chunking is sound because no CloudTrail rule depends on record order — records in a file are
- * not in time order anyway — and each record's subjects stay together in one chunk.
+ * Files are streamed (`evaluateCloudTrailStream`): the body is decompressed as it arrives, split into
+ * groups of records (`RecordSplitter`), and each group is parsed, normalized and evaluated before the
+ * next, so neither the body nor its parsed document is ever held whole and memory does not grow with
+ * the file. Chunking is sound because no CloudTrail rule depends on record order — records in a file
+ * are not in time order anyway — and each record's subjects stay together in one chunk.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Finding, Subject, Suppressed } from "../engine/model";
@@ -104,9 +105,9 @@ export function evaluateCloudTrailRecords(
 }
 
 /**
- * Parses and evaluates a decompressed log body a chunk of records at a time (see `cloudtrailBody.ts`):
- * the fast path that keeps peak memory near the body's size. Throws `CloudTrailFileError` for a body
- * that is not a CloudTrail log.
+ * Parses and evaluates a log body already in memory a group of records at a time (see
+ * `cloudtrailBody.ts`). Prefer `evaluateCloudTrailStream`, which never holds the body. Throws
+ * `CloudTrailFileError` for a body that is not a CloudTrail log.
  */
 export function evaluateCloudTrailBody(input: CloudTrailBody, options: CloudTrailEvaluateOptions): CloudTrailFileResult {
   const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);

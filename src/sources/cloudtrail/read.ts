@@ -1,7 +1,9 @@
 /**
- * Reading CloudTrail log files from S3 or disk: gunzip with 1 MiB chunks (3× faster than zlib's 16 KiB
- * default), one `JSON.parse`, and a check that the body is `{"Records": [...]}`. Every failure is a
- * `CloudTrailFileError` naming the file; whether it is worth retrying is on the error.
+ * Reading CloudTrail log files from S3 or disk, gunzip with 1 MiB chunks (3× faster than zlib's 16 KiB
+ * default). Two ways: `open*` streams the decompressed body in chunks for `RecordSplitter` (what the
+ * pipeline uses: the file is never held whole); `read*` returns the whole body or its parsed records
+ * (small files, tests, fixtures). Every failure is a `CloudTrailFileError` naming the file; whether it
+ * is worth retrying is on the error.
  */
 import { constants as bufferConstants } from "node:buffer";
 import { createReadStream } from "node:fs";
