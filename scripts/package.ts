@@ -33,6 +33,8 @@ export interface LambdaPackage {
   handlers: string[];
   /** Files copied into the zip (relative to the package root → path inside the zip). */
   files: { from: string; to: string }[];
+  /** Modules left out of the bundle and loaded from the Lambda runtime. */
+  external?: string[];
 }
 
 export const LAMBDA_PACKAGES: readonly LambdaPackage[] = [
@@ -43,6 +45,10 @@ export const LAMBDA_PACKAGES: readonly LambdaPackage[] = [
     handlers: ["kinesisHandler", "cloudWatchHandler", "s3Handler"],
     // The enricher classifies AWS addresses with this snapshot, found beside index.js.
     files: [{ from: "data/ip-ranges.json", to: "data/ip-ranges.json" }],
+    // The EC2 client is 1 MB of the bundle (its schema registry) and is only needed for live interface
+    // lookups, on the first cache miss: the Node.js Lambda runtime ships SDK v3 clients, so it is loaded
+    // from there, lazily, and cold start stays within budget. Everything else stays bundled.
+    external: ["@aws-sdk/client-ec2"],
   },
 ];
 
@@ -103,6 +109,7 @@ export async function packageLambda(pkg: LambdaPackage, options: PackageOptions 
     legalComments: "eof",
     mainFields: ["module", "main"],
     // A string literal holding the JSON (see loader.ts for why not an object literal).
+    external: pkg.external ?? [],
     define: { PARAPET_EMBEDDED_RULES: JSON.stringify(JSON.stringify(rules)) },
     logLevel: "silent",
   });

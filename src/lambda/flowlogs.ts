@@ -9,7 +9,7 @@
  * Environment: as the CloudTrail function (PARAPET_CONFIG, PARAPET_ALERT_TOPIC_ARN, PARAPET_DRY_RUN,
  * PARAPET_MIN_SEVERITY, LOG_LEVEL).
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import { S3Client } from "@aws-sdk/client-s3";
 import { loadConfig, loadRules } from "../engine";
 import { createFlowLogEnricher, flowLogFormat, flowLogSettings } from "../pipeline/flowlogs";
@@ -27,12 +27,23 @@ const region = process.env.AWS_REGION;
 const ready: Promise<FlowLogHandlers> = createFlowLogEnricher({
   inventoryFiles: settings.inventoryFiles,
   ipRanges: settings.ipRanges,
-  ec2Client: settings.inventoryFiles.length === 0 ? new EC2Client({}) : undefined,
+  ec2Client: settings.inventoryFiles.length === 0 ? lazyEc2Client() : undefined,
   region,
 }).then((enricher) => {
   log.info("initialized", { rules: ruleSet.rules.length, dryRun: config.alerts.dryRun, topicArn: config.alerts.topicArn, inventory: settings.inventoryFiles.length > 0 });
   return createFlowLogHandlers({ ruleSet, enricher, format: flowLogFormat(settings.format), s3: new S3Client({}), sink: alertSinkFor(config, log), log });
 });
+
+/** Created on the first interface lookup, so a container that never looks one up never loads the EC2 SDK. */
+function lazyEc2Client(): Pick<EC2Client, "send"> {
+  let client: EC2Client | undefined;
+  return {
+    send: ((command: Parameters<EC2Client["send"]>[0]) => {
+      client ??= new (require("@aws-sdk/client-ec2") as typeof import("@aws-sdk/client-ec2")).EC2Client({});
+      return client.send(command);
+    }) as EC2Client["send"],
+  };
+}
 
 export const kinesisHandler = async (event: unknown, context?: LambdaContextLike) => (await ready).kinesis(event, context);
 export const cloudWatchHandler = async (event: unknown, context?: LambdaContextLike) => (await ready).cloudWatch(event, context);

@@ -7,7 +7,6 @@
  * `DescribeNetworkInterfaces` calls in the SDK's region (`--region`, AWS_REGION); `--offline` skips
  * lookups entirely. Malformed lines are reported on stderr with their line numbers, never fatal.
  */
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { Command } from "commander";
 import { loadConfig, loadRules, type Config } from "../../engine";
 import {
@@ -106,7 +105,7 @@ async function withEnricher<T>(config: Config, opts: EnrichmentOptions, run: (en
   const settings = flowLogSettings(config);
   const inventoryFiles = opts.inventory ?? settings.inventoryFiles;
   const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const ec2 = inventoryFiles.length === 0 && !opts.offline ? new EC2Client(region ? { region } : {}) : undefined;
+  const ec2 = inventoryFiles.length === 0 && !opts.offline ? new (require("@aws-sdk/client-ec2") as typeof import("@aws-sdk/client-ec2")).EC2Client(region ? { region } : {}) : undefined;
   try {
     const enricher = await createFlowLogEnricher({ inventoryFiles, ipRanges: opts.ipRanges ?? settings.ipRanges, ec2Client: ec2, region });
     return await run(enricher);

@@ -15,18 +15,19 @@
  * When an instance's own tags are unknown (inventory without instance data, or a failed lookup), the
  * interface's `TagSet` stands in for them; `tagsFrom` says which was used.
  */
-import {
-  DescribeNetworkInterfacesCommand,
-  DescribeTagsCommand,
-  type EC2Client,
-  type Filter,
-  type NetworkInterface,
-  type Tag,
-} from "@aws-sdk/client-ec2";
+import type { EC2Client, Filter, NetworkInterface, Tag } from "@aws-sdk/client-ec2";
 import { readFile } from "node:fs/promises";
 import { UserError } from "../../util/errors";
 import { isObject, safeFromEntries } from "../../util/objects";
 import { classifyInterface, partitionOf, regionOfZone, type InterfaceClass } from "./classify";
+
+/**
+ * The EC2 SDK is loaded on the first live lookup: offline runs (inventory files) never need it, and
+ * the flow-log Lambda takes it from the runtime rather than bundling its 1 MB (see scripts/package.ts).
+ */
+function ec2Commands(): typeof import("@aws-sdk/client-ec2") {
+  return require("@aws-sdk/client-ec2") as typeof import("@aws-sdk/client-ec2");
+}
 
 export interface InterfaceInfo {
   interfaceId: string;
@@ -305,7 +306,7 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
       do {
         const filters: Filter[] = [{ Name: filter, Values: values }];
         const page = await send<{ NetworkInterfaces?: NetworkInterface[]; NextToken?: string }>(
-          new DescribeNetworkInterfacesCommand({ Filters: filters, MaxResults: 1000, NextToken: nextToken }),
+          new (ec2Commands().DescribeNetworkInterfacesCommand)({ Filters: filters, MaxResults: 1000, NextToken: nextToken }),
           "describeNetworkInterfacesCalls",
         );
         found.push(...(page.NetworkInterfaces ?? []));
@@ -328,7 +329,7 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
       try {
         do {
           const page = await send<{ Tags?: Array<{ ResourceId?: string; Key?: string; Value?: string }>; NextToken?: string }>(
-            new DescribeTagsCommand({
+            new (ec2Commands().DescribeTagsCommand)({
               Filters: [{ Name: "resource-type", Values: ["instance"] }, { Name: "resource-id", Values: chunk }],
               MaxResults: 1000,
               NextToken: nextToken,

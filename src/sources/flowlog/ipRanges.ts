@@ -87,15 +87,20 @@ export function buildIpRanges(json: unknown, label = "ip-ranges.json"): IpRanges
   }
   const segments = flatten([...v4.values()]);
   const starts = new Float64Array(segments.map((s) => s.first));
-  const v6 = buildV6(Array.isArray(json.ipv6_prefixes) ? json.ipv6_prefixes : []);
+  // IPv6 is rare in flow logs and its table costs as much to build as IPv4's: build it on first use.
+  const v6Items: unknown[] = Array.isArray(json.ipv6_prefixes) ? json.ipv6_prefixes : [];
+  let v6Table: ReturnType<typeof buildV6> | undefined;
+  const v6 = () => (v6Table ??= buildV6(v6Items));
 
   return {
     syncToken: typeof json.syncToken === "string" ? json.syncToken : "",
     createDate: typeof json.createDate === "string" ? json.createDate : "",
-    prefixCount: v4.size + v6.count,
+    get prefixCount() {
+      return v4.size + v6().count;
+    },
     lookup(address: string): AwsRange | undefined {
       const ip = parseIPv4(address);
-      if (ip < 0) return v6.lookup(address);
+      if (ip < 0) return v6().lookup(address);
       let lo = 0;
       let hi = starts.length - 1;
       while (lo <= hi) {
