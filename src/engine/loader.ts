@@ -4,7 +4,6 @@ import path from "node:path";
 import type { ErrorObject } from "ajv";
 import { DocumentParseError, parseYamlDocument, type Position, type PositionedDocument } from "../parse/yamlDocument";
 import { UserError, formatWhere } from "../util/errors";
-import type { Config } from "./config";
 import { RuleCompileError } from "./compiler";
 import type { RuleDefinition } from "./rule";
 import { compileRule, RuleSet, type CompiledRule, type RuleSetOptions } from "./ruleset";
