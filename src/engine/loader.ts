@@ -2,12 +2,11 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { ErrorObject } from "ajv";
-import { DocumentParseError, parseYamlDocument, type Position, type PositionedDocument } from "../parse/yamlDocument";
+import type { Position, PositionedDocument } from "../parse/yamlDocument";
 import { UserError, formatWhere } from "../util/errors";
 import { RuleCompileError } from "./compiler";
 import type { RuleDefinition } from "./rule";
 import { compileRule, RuleSet, type CompiledRule, type RuleSetOptions } from "./ruleset";
-import generatedValidator from "./generated/ruleValidator";
 import { buildRuleSchema, ruleSchemaHash } from "./ruleSchema";
 import { BUILTIN_RULES_BUNDLE, BUILTIN_RULES_DIR } from "../paths";
 
@@ -88,6 +87,14 @@ function builtinBundle(): RuleBundle | null {
   return bundle;
 }
 
+/**
+ * The YAML reader and the rule-file validator are loaded only when a rule file is not in the
+ * build-time bundle (custom rules, a changed built-in rule): most runs never need them.
+ */
+function yamlReader(): typeof import("../parse/yamlDocument") {
+  return require("../parse/yamlDocument") as typeof import("../parse/yamlDocument");
+}
+
 const RULE_FILE_PARSING = { version: "1.2", limits: { maxBytes: 1024 * 1024, maxAliasCount: 100 } } as const;
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -99,6 +106,7 @@ let validator: Validator | undefined;
  */
 function validateRule(data: unknown): { ok: true } | { ok: false; errors: ErrorObject[] } {
   if (!validator) {
+    const generatedValidator = require("./generated/ruleValidator") as typeof import("./generated/ruleValidator");
     if (generatedValidator.schemaHash === ruleSchemaHash()) validator = generatedValidator;
     else {
       const { Ajv } = require("ajv") as typeof import("ajv");
@@ -151,13 +159,13 @@ export function readRuleFile(file: string, text?: string): LoadedRuleFile | Rule
   const cached = bundled(file, source);
   if (cached) {
     let doc: PositionedDocument | undefined;
-    return { file, definition: cached, locate: (pointer) => (doc ??= parseYamlDocument(source, RULE_FILE_PARSING)).locate(pointer) };
+    return { file, definition: cached, locate: (pointer) => (doc ??= yamlReader().parseYamlDocument(source, RULE_FILE_PARSING)).locate(pointer) };
   }
   let document: PositionedDocument;
   try {
-    document = parseYamlDocument(source, RULE_FILE_PARSING);
+    document = yamlReader().parseYamlDocument(source, RULE_FILE_PARSING);
   } catch (err) {
-    if (err instanceof DocumentParseError) return [{ file, ...err.position, message: `YAML: ${err.message}` }];
+    if (err instanceof yamlReader().DocumentParseError) return [{ file, ...err.position, message: `YAML: ${err.message}` }];
     throw err;
   }
   const validation = validateRule(document.value);

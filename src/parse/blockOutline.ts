@@ -1,5 +1,5 @@
 import { fromPointer } from "./pointer";
-import type { Position } from "./yamlDocument";
+import type { Position } from "./document";
 
 /**
  * A fast outline of a block-style YAML document: which key or sequence item starts on which line

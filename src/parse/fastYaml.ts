@@ -1,6 +1,7 @@
 import jsYaml from "js-yaml";
 import { BlockOutline } from "./blockOutline";
-import { DEFAULT_LIMITS, DocumentParseError, parseYamlDocument, type ParseOptions, type Position, type PositionedDocument } from "./yamlDocument";
+import { DEFAULT_LIMITS, DocumentParseError, type Position, type PositionedDocument } from "./document";
+import type { ParseOptions } from "./yamlDocument";
 
 /**
  * Fast reading of CloudFormation YAML. The `yaml` package keeps a full document model with exact
@@ -82,7 +83,8 @@ export function parseFastYaml(text: string, options: FastYamlOptions): Positione
   if (Buffer.byteLength(text, "utf8") > limits.maxBytes) {
     throw new DocumentParseError(`document is larger than the ${limits.maxBytes}-byte limit`);
   }
-  const exact = () => parseYamlDocument(text, options);
+  // The exact reader (the `yaml` package) is loaded only for the documents that need it.
+  const exact = () => (require("./yamlDocument") as typeof import("./yamlDocument")).parseYamlDocument(text, options);
   if (NEEDS_EXACT_PARSER.test(text)) return exact();
   let value: unknown;
   try {

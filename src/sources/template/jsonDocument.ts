@@ -1,4 +1,4 @@
-import type { Position, PositionedDocument } from "../../parse/yamlDocument";
+import type { Position, PositionedDocument } from "../../parse/document";
 import { fromPointer } from "../../parse/pointer";
 
 /**

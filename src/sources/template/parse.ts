@@ -1,9 +1,10 @@
-import { DEFAULT_LIMITS, DocumentParseError, type ParseLimits, type PositionedDocument } from "../../parse/yamlDocument";
+import { DEFAULT_LIMITS, DocumentParseError, type ParseLimits, type PositionedDocument } from "../../parse/document";
 import { parseFastYaml } from "../../parse/fastYaml";
+import type { Tags } from "yaml";
 import { jsonDocument } from "./jsonDocument";
 import { toPointer } from "../../parse/pointer";
 import { isObject, isPrototypeKey } from "../../util/objects";
-import { SHORT_FORM_KEYS, templateTags } from "./shortForms";
+import { SHORT_FORM_KEYS } from "./shortFormKeys";
 import type { ParsedTemplate, TemplateError, TemplateResource } from "./types";
 
 export interface ParseTemplateOptions {
@@ -41,7 +42,9 @@ export function parseTemplateText(text: string, file: string, options: ParseTemp
     doc = jsonDocument(text, value);
   } else {
     try {
-      doc = parseFastYaml(text, { limits, customTags: templateTags, tagKeys: SHORT_FORM_KEYS });
+      // The `yaml` tag definitions load only if the exact reader is needed (see fastYaml.ts).
+      const customTags = (defaults: Tags) => (require("./shortForms") as typeof import("./shortForms")).templateTags(defaults);
+      doc = parseFastYaml(text, { limits, customTags, tagKeys: SHORT_FORM_KEYS });
     } catch (err) {
       if (err instanceof DocumentParseError) return fail(err.message, err.position?.line, err.position?.column);
       // Deeply nested input can exhaust the stack inside the YAML library; report, never crash.

@@ -1,4 +1,5 @@
 import { YAMLMap, YAMLSeq, type CollectionTag, type ScalarTag, type Tags } from "yaml";
+import { SHORT_FORM_KEYS } from "./shortFormKeys";
 
 /**
  * CloudFormation's YAML short forms (`!Ref x`, `!If [...]`, `!GetAtt a.b`) as custom `yaml` tags.
@@ -6,37 +7,7 @@ import { YAMLMap, YAMLSeq, type CollectionTag, type ScalarTag, type Tags } from 
  * value, while the tagged node itself stays in the document so every pointer keeps its position.
  */
 
-/** Short-form tag -> long-form key. Covers intrinsics, condition functions and rule functions. */
-export const SHORT_FORM_KEYS: ReadonlyMap<string, string> = new Map([
-  ["!Ref", "Ref"],
-  ["!Condition", "Condition"],
-  ...[
-    "Base64",
-    "Cidr",
-    "FindInMap",
-    "GetAtt",
-    "GetAZs",
-    "ImportValue",
-    "Join",
-    "Select",
-    "Split",
-    "Sub",
-    "Transform",
-    "ToJsonString",
-    "Length",
-    "And",
-    "Equals",
-    "If",
-    "Not",
-    "Or",
-    "Contains",
-    "EachMemberEquals",
-    "EachMemberIn",
-    "RefAll",
-    "ValueOf",
-    "ValueOfAll",
-  ].map((name): [string, string] => [`!${name}`, `Fn::${name}`]),
-]);
+export { SHORT_FORM_KEYS };
 
 function longKey(tag: string | undefined): string {
   return (tag !== undefined && SHORT_FORM_KEYS.get(tag)) || "Fn::Unknown";

@@ -1,6 +1,6 @@
 import type { SubjectOf, SubjectSuppression } from "../../engine/model";
 import { toPointer, type PathSegment } from "../../parse/pointer";
-import type { PositionedDocument } from "../../parse/yamlDocument";
+import type { PositionedDocument } from "../../parse/document";
 import type { JsonObject } from "../../util/objects";
 import type { ResolvedResource } from "./types";
 

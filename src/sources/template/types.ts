@@ -1,4 +1,4 @@
-import type { Position, PositionedDocument } from "../../parse/yamlDocument";
+import type { Position, PositionedDocument } from "../../parse/document";
 import type { Location, SubjectSuppression, TemplateContext } from "../../engine/model";
 import type { JsonObject } from "../../util/objects";
 
