@@ -17,6 +17,7 @@ import {
   type FlowRecord,
 } from "../../../src/sources/flowlog";
 import { decideByFlags, decideByPorts } from "../../../src/sources/flowlog/direction";
+import { compileIpRanges } from "../../../src/sources/flowlog/ipRanges";
 
 const ipRanges = loadIpRanges();
 
@@ -317,5 +318,24 @@ describe("the bundled sample with its inventory", () => {
     expect(flowsToSubjects(known, "x").find((s) => s.type === "AWS::EC2::SecurityGroupIngress")?.properties).toEqual(
       expect.objectContaining({ CidrIpv6: "2001:db8:1234:a100:8d6e:3477:df66:f105/128", GroupId: "sg-6", FromPort: 22 }),
     );
+  });
+});
+
+describe("compiled ip-ranges", () => {
+  it("answers exactly as the published document after a JSON round trip", () => {
+    const published = JSON.parse(readFileSync(path.join(__dirname, "../../../data/ip-ranges.json"), "utf8"));
+    const direct = buildIpRanges(published);
+    const compiled = buildIpRanges(JSON.parse(JSON.stringify(compileIpRanges(published))));
+    expect(compiled.prefixCount).toBe(direct.prefixCount);
+    expect(compiled.syncToken).toBe(direct.syncToken);
+    for (let i = 0; i < 20000; i++) {
+      const address = `${(i * 7919) % 256}.${(i * 104729) % 256}.${(i * 31) % 256}.${i % 256}`;
+      expect([address, compiled.lookup(address)]).toEqual([address, direct.lookup(address)]);
+    }
+    for (const p of published.prefixes.slice(0, 500) as Array<{ ip_prefix: string }>) {
+      const address = p.ip_prefix.split("/")[0]!;
+      expect(compiled.lookup(address)).toEqual(direct.lookup(address));
+    }
+    expect(compiled.lookup("2600:1f18::1")).toEqual(direct.lookup("2600:1f18::1"));
   });
 });
