@@ -248,17 +248,17 @@ export async function runFlowLogBench(): Promise<void> {
   let parsed = { records: 0, conversations: 0 };
   let flows = 0;
   let findings = 0;
-  rows.push({ m: measure("bare split-lines loop", () => (fields = bareSplitLines(text)), 3), count: `${fields.toLocaleString("en")} fields` });
+  rows.push({ m: measure("bare split-lines loop", () => (fields = bareSplitLines(text)), 5), count: `${fields.toLocaleString("en")} fields` });
   rows.push({
-    m: measure("parse (folded into conversations)", () => (parsed = parseOnly(text)), 3),
+    m: measure("parse (folded into conversations)", () => (parsed = parseOnly(text)), 5),
     count: `${parsed.records.toLocaleString("en")} records, ${parsed.conversations.toLocaleString("en")} conversations`,
   });
-  rows.push({ m: await measureAsync("parse + enrich (warm cache)", async () => void (flows = await parseAndEnrich(text, enricher)), 3), count: `${flows.toLocaleString("en")} flows` });
+  rows.push({ m: await measureAsync("parse + enrich (warm cache)", async () => void (flows = await parseAndEnrich(text, enricher)), 5), count: `${flows.toLocaleString("en")} flows` });
   rows.push({
     m: await measureAsync(
       "parse + enrich + evaluate",
       async () => void (findings = (await processFlowLogText(text, "bench.log", { ruleSet, enricher })).findings.length),
-      3,
+      5,
     ),
     count: `${findings.toLocaleString("en")} findings`,
   });
