@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import { compileCondition, RuleCompileError, type CompiledCondition, type EvalContext, type TraceEntry } from "./compiler";
-import { resolveConfigRef } from "./compiler";
+import { isConfigRef, resolveConfigRef } from "./compiler";
+import { UserError } from "../util/errors";
 import { ExceptionMatcher } from "./exceptions";
 import { compileMessage, type MessageRenderer } from "./message";
 import { atLeast, type Finding, type Severity, type SourceKind, type Subject, type Suppressed } from "./model";
@@ -33,6 +34,26 @@ export interface RuleSetOptions {
   config: Config;
   fastPath?: boolean;
   operators?: ReadonlyMap<string, Operator>;
+  /**
+   * Build a rule's closures when a subject of its types first reaches it, not at load: a Lambda
+   * function or a lint run meets a few of the 200 rules' types, so the rest never cost anything at
+   * start-up. `$config` references are still checked at load. Off (eager) by default.
+   */
+  lazy?: boolean;
+}
+
+/** A rule mistake found while building closures late, reported like one found at load. */
+export class LateRuleError extends UserError {
+  constructor(file: string, err: RuleCompileError) {
+    super(`${file}: ${err.pointer.slice(1).replace(/\//g, ".")}: ${err.message}`);
+    this.name = "LateRuleError";
+  }
+}
+
+interface RuleBody {
+  applies: CompiledRule["applies"];
+  violates: CompiledRule["violates"];
+  message: MessageRenderer;
 }
 
 /** Compiles one validated rule definition; errors carry a pointer into the rule document. */
@@ -42,13 +63,35 @@ export function compileRule(definition: RuleDefinition, file: string, options: R
   if (!Array.isArray(types) || !types.every((t) => typeof t === "string")) {
     throw new RuleCompileError("types must resolve to a list of resource types", "/types");
   }
-  const when = definition.when ? compileCondition(definition.when, "/when", compileOptions) : undefined;
-  const isAssert = definition.assert !== undefined;
-  const body: CompiledCondition = isAssert
-    ? compileCondition(definition.assert!, "/assert", compileOptions)
-    : compileCondition(definition.match!, "/match", compileOptions);
   const sources = definition.sources ? new Set(definition.sources) : undefined;
   const severity = options.config.rules.severity[definition.id] ?? definition.severity;
+
+  const build = (): RuleBody => {
+    const when = definition.when ? compileCondition(definition.when, "/when", compileOptions) : undefined;
+    const isAssert = definition.assert !== undefined;
+    const body: CompiledCondition = isAssert
+      ? compileCondition(definition.assert!, "/assert", compileOptions)
+      : compileCondition(definition.match!, "/match", compileOptions);
+    return {
+      applies: (s, ctx) => (!sources || sources.has(s.source)) && (!when || when(s, ctx)),
+      violates: isAssert ? (s, ctx, trace) => !body(s, ctx, trace, true) : (s, ctx, trace) => body(s, ctx, trace, false),
+      message: compileMessage(definition.message),
+    };
+  };
+
+  let built: RuleBody | undefined;
+  if (options.lazy) checkConfigRefs(definition, options.config);
+  else built = build();
+  const ensure = (): RuleBody => {
+    if (!built) {
+      try {
+        built = build();
+      } catch (err) {
+        throw err instanceof RuleCompileError ? new LateRuleError(file, err) : err;
+      }
+    }
+    return built;
+  };
   return {
     definition,
     id: definition.id,
@@ -57,10 +100,22 @@ export function compileRule(definition: RuleDefinition, file: string, options: R
     types,
     sources,
     file,
-    applies: (s, ctx) => (!sources || sources.has(s.source)) && (!when || when(s, ctx)),
-    violates: isAssert ? (s, ctx, trace) => !body(s, ctx, trace, true) : (s, ctx, trace) => body(s, ctx, trace, false),
-    message: compileMessage(definition.message),
+    applies: (s, ctx) => ensure().applies(s, ctx),
+    violates: (s, ctx, trace) => ensure().violates(s, ctx, trace),
+    message: (s, explanations) => ensure().message(s, explanations),
   };
+}
+
+/** Every `$config` reference of a rule names a configured value (checked at load, also when lazy). */
+function checkConfigRefs(definition: RuleDefinition, config: Config): void {
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) node.forEach((child, i) => visit(child, `${pointer}/${i}`));
+    else if (node !== null && typeof node === "object") {
+      if (isConfigRef(node)) resolveConfigRef(node, config, pointer);
+      else for (const [key, child] of Object.entries(node)) visit(child, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+    }
+  };
+  for (const key of ["when", "match", "assert"] as const) if (definition[key]) visit(definition[key], `/${key}`);
 }
 
 /**

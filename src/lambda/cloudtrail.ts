@@ -16,7 +16,7 @@ import { jsonLogger } from "./logger";
 
 const log = jsonLogger();
 const config = loadConfig();
-const { ruleSet } = loadRules({ config });
+const { ruleSet } = loadRules({ config, lazy: true });
 log.info("initialized", { rules: ruleSet.rules.length, dryRun: config.alerts.dryRun, topicArn: config.alerts.topicArn });
 
 export const handler = createCloudTrailHandler({ ruleSet, s3: new S3Client({}), sink: alertSinkFor(config, log), log });

@@ -20,7 +20,7 @@ import { jsonLogger } from "./logger";
 const log = jsonLogger();
 const config = loadConfig();
 const settings = flowLogSettings(config);
-const { ruleSet } = loadRules({ config });
+const { ruleSet } = loadRules({ config, lazy: true });
 const region = process.env.AWS_REGION;
 
 // Inventory files are read asynchronously, so the handlers wait for this once-per-container setup.

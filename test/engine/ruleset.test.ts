@@ -186,3 +186,36 @@ describe("evidence", () => {
     expect(text).toContain("admin");
   });
 });
+
+describe("lazy compilation", () => {
+  it("builds a rule on first use, checks $config references at load, and reports late mistakes as user errors", () => {
+    const { loadRules } = require("../../src/engine/loader") as typeof import("../../src/engine/loader");
+    const { UserError } = require("../../src/util/errors") as typeof import("../../src/util/errors");
+    const config = defaultConfiguration();
+    config.businessHours = { ...config.businessHours, timeZone: "Mars/Olympus" };
+    // Eager: the bad zone is found at load.
+    expect(() => loadRules({ config })).toThrow(/unknown IANA time zone/);
+    // Lazy: load succeeds; the rule that needs the zone fails clearly when first used.
+    const { ruleSet } = loadRules({ config, lazy: true });
+    const apiCall = subject("Parapet::CloudTrail::ApiCall", "e1", { eventSource: "iam.amazonaws.com", eventName: "CreateUser" }, {
+      source: "cloudtrail",
+      context: { event: { eventTime: "2026-11-17T02:00:00Z" } },
+    } as Partial<Subject>);
+    let error: unknown;
+    try {
+      ruleSet.evaluate([apiCall]);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/iam-change-outside-business-hours\.yaml: match\.all\.3\.value: outside-business-hours: unknown IANA time zone "Mars\/Olympus"/);
+    // Rules of other types never compiled and still work.
+    expect(ruleSet.evaluate([ssh]).findings.length).toBeGreaterThan(0);
+  });
+
+  it("still rejects a missing $config key at load", () => {
+    const config = defaultConfiguration();
+    const rule = { ...openIngress, match: { path: "properties", op: "ports-outside", value: { $config: "network.nope" } } } as RuleDefinition;
+    expect(() => compileRule(rule, "x.yaml", { config, lazy: true })).toThrow(/configuration has no "network.nope"/);
+  });
+});

@@ -86,7 +86,7 @@ function scanCommand(): Command {
     ),
   ).action(async (file: string, opts: ScanOptions) => {
       const config = loadConfig(opts.config);
-      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const { text, label } = await readInput(file);
       const result = await withEnricher(config, opts, (enricher) => processFlowLogText(text, label, { ruleSet, enricher, format: formatOf(config, opts) }));
       reportProblems(result, false);

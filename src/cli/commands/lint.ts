@@ -32,7 +32,7 @@ export function lintCommand(): Command {
     .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
     .action((paths: string[], opts: LintCommandOptions) => {
       const config = loadConfig(opts.config);
-      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const baseline = opts.baseline ? { ...readBaseline(opts.baseline), file: opts.baseline } : undefined;
       const { report } = lintPaths(paths, {
         ruleSet,

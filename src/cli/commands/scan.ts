@@ -49,7 +49,7 @@ function cloudTrailCommand(): Command {
     .option("--no-progress", "never show the progress bar (shown on a terminal when there are many files)")
     .action(async (targets: string[], opts: ScanCloudTrailOptions) => {
       const config = loadConfig(opts.config);
-      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true });
+      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const s3 = targets.some((t) => parseS3Uri(t) !== undefined) ? new S3Client(opts.region ? { region: opts.region } : {}) : undefined;
       const sink = alertSink(opts);
 
