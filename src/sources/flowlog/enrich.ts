@@ -132,8 +132,28 @@ export interface EnricherOptions {
   directory?: InterfaceDirectory;
 }
 
+function bundledIpRangesOnFirstUse(): IpRanges {
+  let table: IpRanges | undefined;
+  const load = () => (table ??= loadIpRanges());
+  return {
+    lookup: (address) => load().lookup(address),
+    get syncToken() {
+      return load().syncToken;
+    },
+    get createDate() {
+      return load().createDate;
+    },
+    get prefixCount() {
+      return load().prefixCount;
+    },
+  };
+}
+
 export function createEnricher(options: EnricherOptions = {}): Enricher {
-  const ipRanges = typeof options.ipRanges === "object" ? options.ipRanges : loadIpRanges(options.ipRanges);
+  // A file the user named is read now, so a bad path is reported at start; the bundled snapshot is
+  // read on the first public address, keeping a Lambda cold start to what the handler needs to load.
+  const ipRanges =
+    typeof options.ipRanges === "object" ? options.ipRanges : options.ipRanges === undefined ? bundledIpRangesOnFirstUse() : loadIpRanges(options.ipRanges);
   const directory =
     options.directory ??
     (options.ec2Client
