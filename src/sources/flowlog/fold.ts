@@ -282,7 +282,11 @@ function hashSpan(text: string, start: number, end: number, h: number): number {
 
 function spanIs(text: string, spans: Int32Array, role: number, value: string): boolean {
   const start = spans[2 * role]!;
-  return spans[2 * role + 1]! - start === value.length && text.startsWith(value, start);
+  const length = value.length;
+  if (spans[2 * role + 1]! - start !== length) return false;
+  // A character loop: `startsWith` with a position into a 100 MB text was a quarter of the fold's time.
+  for (let i = 0; i < length; i++) if (text.charCodeAt(start + i) !== value.charCodeAt(i)) return false;
+  return true;
 }
 
 /**
