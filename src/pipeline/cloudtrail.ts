@@ -19,15 +19,12 @@ import {
   openCloudTrailObject,
   recordToSubjects,
   RecordSplitter,
-  type CloudTrailBody,
-  type CloudTrailFile,
   type CloudTrailInput,
   type CloudTrailStream,
   type NormalizerRegistry,
   type RecordError,
   type S3ObjectRef,
 } from "../sources/cloudtrail";
-import { recordGroups } from "./cloudtrailBody";
 
 /** Records per parse/evaluation chunk: small enough that a chunk's objects die young (peak memory), large enough that per-chunk costs vanish. */
 export const DEFAULT_CHUNK_RECORDS = 1_000;
@@ -105,18 +102,6 @@ export function evaluateCloudTrailRecords(
 }
 
 /**
- * Parses and evaluates a log body already in memory a group of records at a time (see
- * `cloudtrailBody.ts`). Prefer `evaluateCloudTrailStream`, which never holds the body. Throws
- * `CloudTrailFileError` for a body that is not a CloudTrail log.
- */
-export function evaluateCloudTrailBody(input: CloudTrailBody, options: CloudTrailEvaluateOptions): CloudTrailFileResult {
-  const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
-  const evaluator = new ChunkEvaluator(input.file, options);
-  for (const group of recordGroups(input.body, input.file, chunk, input.allowBareArray)) evaluator.add(group.records, group.start);
-  return evaluator.result(input.body.length);
-}
-
-/**
  * A file that broke part-way (truncated gzip, a failed read, invalid JSON after some records): the
  * records before the break were evaluated and are in `partial`; the message says where it broke and
  * how many records were evaluated. Callers that ignore `partial` still see an ordinary file error.
@@ -187,10 +172,6 @@ export function evaluateCloudTrailRecord(
   );
   const result = subjects.length > 0 ? options.ruleSet.evaluate(subjects) : { findings: [], suppressed: [] };
   return { file: where.file, records: 1, bytes: 0, subjects: subjects.length, ...result, recordErrors };
-}
-
-export function evaluateCloudTrailFile(file: CloudTrailFile, options: CloudTrailEvaluateOptions): CloudTrailFileResult {
-  return { ...evaluateCloudTrailRecords(file.records, file.file, options), bytes: file.bytes };
 }
 
 /**

@@ -1,5 +1,16 @@
-import { recordGroups } from "../../src/pipeline/cloudtrailBody";
-import { CloudTrailFileError } from "../../src/sources/cloudtrail";
+import { CloudTrailFileError, RecordSplitter, type RecordGroup } from "../../src/sources/cloudtrail";
+
+/** An in-memory body fed to the splitter a slice at a time, as the streaming readers feed it. */
+function* recordGroups(body: Buffer, file: string, groupRecords: number, allowBareArray = false): Generator<RecordGroup> {
+  const ready: RecordGroup[] = [];
+  const splitter = new RecordSplitter({ file, groupRecords, allowBareArray }, (group) => void ready.push(group));
+  for (let from = 0; from < body.length; from += 1024 * 1024) {
+    splitter.push(body.subarray(from, Math.min(body.length, from + 1024 * 1024)));
+    yield* ready.splice(0);
+  }
+  splitter.end();
+  yield* ready.splice(0);
+}
 
 const rec = (i: number, extra: Record<string, unknown> = {}) => ({ eventVersion: "1.09", eventID: `e${i}`, ...extra });
 const flat = (body: string, size: number, bare = false) => {

@@ -5,20 +5,16 @@ export {
   readCloudTrailObject,
   readCloudTrailFile,
   readCloudTrailInput,
-  readCloudTrailObjectBody,
-  readCloudTrailFileBody,
-  readCloudTrailInputBody,
   openCloudTrailObject,
   openCloudTrailFile,
   openCloudTrailInput,
   openCloudTrailBytes,
   listCloudTrailInputs,
   parseLogBody,
-  gunzipLog,
   inputLabel,
   CloudTrailFileError,
 } from "./read";
-export type { CloudTrailFile, CloudTrailInput, CloudTrailBody, CloudTrailStream } from "./read";
+export type { CloudTrailFile, CloudTrailInput, CloudTrailStream } from "./read";
 export { RecordSplitter } from "./recordSplitter";
 export type { RecordGroup, RecordSplitterOptions } from "./recordSplitter";
 export { recordsToSubjects, forEachRecordSubject, recordToSubjects, API_CALL_TYPE } from "./subjects";

@@ -1,28 +1,23 @@
 /**
- * Reading CloudTrail log files from S3 or disk, gunzip with 1 MiB chunks (3× faster than zlib's 16 KiB
- * default). Two ways: `open*` streams the decompressed body in chunks for `RecordSplitter` (what the
- * pipeline uses: the file is never held whole); `read*` returns the whole body or its parsed records
- * (small files, tests, fixtures). Every failure is a `CloudTrailFileError` naming the file; whether it
- * is worth retrying is on the error.
+ * Reading CloudTrail log files from S3 or disk. `open*` streams the decompressed body in chunks for
+ * `RecordSplitter` (gunzip with 1 MiB chunks, 3× faster than zlib's 16 KiB default): what the pipeline
+ * uses, so a file is never held whole. `read*` collects a small file's records through the same path
+ * (fixtures, tests). Every failure is a `CloudTrailFileError` naming the file; whether it is worth
+ * retrying is on the error.
  */
-import { constants as bufferConstants } from "node:buffer";
 import { createReadStream } from "node:fs";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { promisify } from "node:util";
 import { Readable } from "node:stream";
-import { createGunzip, gunzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { UserError } from "../../util/errors";
-import { isObject } from "../../util/objects";
 import { classifyLogKey, parseS3Uri, s3Uri } from "./keys";
 import type { SkippedInput } from "./intake";
+import { CloudTrailFileError, isGzip } from "./logBody";
+import { RecordSplitter } from "./recordSplitter";
 
-const gunzipAsync = promisify(gunzip);
-
-/** Larger outputs could not become one string anyway; stop before allocating them. */
-const MAX_OUTPUT = bufferConstants.MAX_STRING_LENGTH;
-const GUNZIP_OPTIONS = { chunkSize: 1024 * 1024, maxOutputLength: MAX_OUTPUT };
+export { CloudTrailFileError, parseLogBody } from "./logBody";
 
 export interface CloudTrailFile {
   /** `s3://bucket/key` or the local path: the `file` of every subject location. */
@@ -30,91 +25,6 @@ export interface CloudTrailFile {
   records: unknown[];
   /** Decompressed size in bytes. */
   bytes: number;
-}
-
-export class CloudTrailFileError extends UserError {
-  constructor(
-    readonly file: string,
-    reason: string,
-    /** True for transient read failures (throttling, 5xx, network): worth a retry. Bad content never is. */
-    readonly retryable = false,
-  ) {
-    super(`${file}: ${reason}`);
-    this.name = "CloudTrailFileError";
-  }
-}
-
-function isGzip(data: Uint8Array): boolean {
-  return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
-}
-
-export async function gunzipLog(data: Uint8Array, file: string): Promise<Buffer> {
-  if (!isGzip(data)) throw new CloudTrailFileError(file, "not a gzip file (CloudTrail delivers .json.gz)");
-  try {
-    return await gunzipAsync(data, GUNZIP_OPTIONS);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) {
-      throw new CloudTrailFileError(file, `decompresses to more than ${MAX_OUTPUT} bytes; too large to parse`);
-    }
-    throw new CloudTrailFileError(file, `corrupt or truncated gzip (${e.message})`);
-  }
-}
-
-/**
- * Parses a log body. `allowBareArray` accepts a plain JSON array of records as well — the shape of
- * exported detonation logs and hand-made fixtures — for local files only; S3 deliveries are always
- * wrapped in `Records`.
- */
-export function parseLogBody(body: Buffer | string, file: string, allowBareArray = false): unknown[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
-  } catch (err) {
-    throw new CloudTrailFileError(file, `not valid JSON (${(err as Error).message})`);
-  }
-  if (isObject(doc) && Array.isArray(doc.Records)) return doc.Records;
-  if (allowBareArray && Array.isArray(doc)) return doc;
-  if (isObject(doc) && "digestSignatureAlgorithm" in doc) throw new CloudTrailFileError(file, "a CloudTrail digest file, not a log file (no Records array)");
-  throw new CloudTrailFileError(file, `no "Records" array: not a CloudTrail log file (top level is ${describe(doc)})`);
-}
-
-function describe(doc: unknown): string {
-  if (Array.isArray(doc)) return "an array";
-  if (isObject(doc)) {
-    const keys = Object.keys(doc).slice(0, 5);
-    return keys.length === 0 ? "an empty object" : `an object with ${keys.join(", ")}`;
-  }
-  return doc === null ? "null" : `a ${typeof doc}`;
-}
-
-/** GetObject + gunzip + parse. Not-found and access errors are permanent; throttling, 5xx and network errors retryable. */
-export async function readCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailFile> {
-  const { file, body } = await readCloudTrailObjectBody(s3, bucket, key, versionId);
-  return { file, records: parseLogBody(body, file), bytes: body.length };
-}
-
-/** A decompressed log body, not yet parsed, for callers that parse it in chunks. */
-export interface CloudTrailBody {
-  file: string;
-  body: Buffer;
-  /** True for local files, which may also be a bare JSON array of records. */
-  allowBareArray: boolean;
-}
-
-/** GetObject + gunzip, with the same errors as `readCloudTrailObject`. */
-export async function readCloudTrailObjectBody(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailBody> {
-  const file = s3Uri(bucket, key);
-  let data: Uint8Array;
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-    if (response.Body === undefined) throw new CloudTrailFileError(file, "S3 returned no body");
-    data = await response.Body.transformToByteArray();
-  } catch (err) {
-    if (err instanceof CloudTrailFileError) throw err;
-    throw s3ReadError(file, err);
-  }
-  return { file, body: await gunzipLog(data, file), allowBareArray: false };
 }
 
 function s3ReadError(file: string, err: unknown): CloudTrailFileError {
@@ -125,22 +35,33 @@ function s3ReadError(file: string, err: unknown): CloudTrailFileError {
   return new CloudTrailFileError(file, `could not read from S3 (${name}: ${e.message ?? "no message"})`, !permanent);
 }
 
-/** A local `.json` or `.json.gz` file (gzip is detected by content, not by name). */
-export async function readCloudTrailFile(path: string): Promise<CloudTrailFile> {
-  const { body } = await readCloudTrailFileBody(path);
-  return { file: path, records: parseLogBody(body, path, true), bytes: body.length };
+/** A whole file's records, collected through the streaming path (small files, fixtures, tests). */
+async function collectRecords(stream: CloudTrailStream): Promise<CloudTrailFile> {
+  const records: unknown[] = [];
+  const splitter = new RecordSplitter({ file: stream.file, groupRecords: 1000, allowBareArray: stream.allowBareArray }, (group) => {
+    for (const record of group.records) records.push(record);
+  });
+  let bytes = 0;
+  for await (const chunk of stream.chunks) {
+    bytes += chunk.length;
+    splitter.push(chunk);
+  }
+  splitter.end();
+  return { file: stream.file, records, bytes };
 }
 
-/** A local file's decompressed body, with the same errors as `readCloudTrailFile`. */
-export async function readCloudTrailFileBody(path: string): Promise<CloudTrailBody> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (err) {
-    throw new CloudTrailFileError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  if (path.endsWith(".gz") && !isGzip(data)) throw new CloudTrailFileError(path, "not a gzip file despite its .gz name");
-  return { file: path, body: isGzip(data) ? await gunzipLog(data, path) : data, allowBareArray: true };
+/** GetObject + gunzip + parse. Not-found and access errors are permanent; throttling, 5xx and network errors retryable. */
+export async function readCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailFile> {
+  return collectRecords(await openCloudTrailObject(s3, bucket, key, versionId));
+}
+
+/** A local `.json` or `.json.gz` file (gzip is detected by content, not by name). */
+export async function readCloudTrailFile(path: string): Promise<CloudTrailFile> {
+  return collectRecords(await openCloudTrailFile(path));
+}
+
+export async function readCloudTrailInput(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailFile> {
+  return collectRecords(await openCloudTrailInput(input, s3));
 }
 
 /**
@@ -328,22 +249,10 @@ export function openCloudTrailInput(input: CloudTrailInput, s3?: S3Client): Prom
   return openCloudTrailObject(s3, input.bucket, input.key);
 }
 
-export function readCloudTrailInputBody(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailBody> {
-  if (input.kind === "file") return readCloudTrailFileBody(input.path);
-  if (s3 === undefined) throw new UserError(`${inputLabel(input)}: an S3 client is needed to read it`);
-  return readCloudTrailObjectBody(s3, input.bucket, input.key);
-}
-
 export type CloudTrailInput = { kind: "file"; path: string } | { kind: "s3"; bucket: string; key: string; size?: number };
 
 export function inputLabel(input: CloudTrailInput): string {
   return input.kind === "file" ? input.path : s3Uri(input.bucket, input.key);
-}
-
-export function readCloudTrailInput(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailFile> {
-  if (input.kind === "file") return readCloudTrailFile(input.path);
-  if (s3 === undefined) throw new UserError(`${inputLabel(input)}: an S3 client is needed to read it`);
-  return readCloudTrailObject(s3, input.bucket, input.key);
 }
 
 /**

@@ -19,7 +19,7 @@
  * JSON, a digest file, no `Records` array. An invalid record stops the file with an error naming it,
  * after every record before it has been handed out.
  */
-import { CloudTrailFileError, parseLogBody } from "./read";
+import { CloudTrailFileError, parseLogBody } from "./logBody";
 
 export interface RecordGroup {
   /** Index of the group's first record in the file. */
