@@ -52,18 +52,16 @@ function sampleCloudWatchEvent(): string {
   return file;
 }
 
+/** A fresh container's environment: dry run (no publishing), quiet logs, the SDK's Node warning off. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PARAPET_DRY_RUN: "true", LOG_LEVEL: "ERROR", AWS_REGION: "us-east-1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...extra };
+}
+
 /** The first event's extra time in a fresh container: what initialisation deferred to first use. */
 function firstEventMs(bundle: string, event: string): number {
   // Interfaces from the sample inventory: no EC2 calls (there is no network here).
   const inventory = ["network-interfaces.json", "instances.json"].map((f) => path.join(PACKAGE_ROOT, "samples/flowlogs", f));
-  const env = {
-    ...process.env,
-    PARAPET_DRY_RUN: "true",
-    LOG_LEVEL: "ERROR",
-    AWS_REGION: "us-east-1",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    PARAPET_CONFIG_JSON: JSON.stringify({ flowlogs: { inventoryFiles: inventory } }),
-  };
+  const env = childEnv({ PARAPET_CONFIG_JSON: JSON.stringify({ flowlogs: { inventoryFiles: inventory } }) });
   const result = spawnSync(process.execPath, ["-e", FIRST_EVENT_CHILD, bundle, event], { env, encoding: "utf8", cwd: path.dirname(bundle) });
   const found = /PARAPET_FIRST_EVENT_MS=([\d.]+)/.exec(result.stderr);
   if (result.status !== 0 || !found) throw new Error(`first event on ${bundle} failed: ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
@@ -76,13 +74,7 @@ interface ColdStart {
 }
 
 function coldStart(bundle: string): ColdStart {
-  const env = {
-    ...process.env,
-    PARAPET_DRY_RUN: "true",
-    LOG_LEVEL: "ERROR",
-    AWS_REGION: "us-east-1",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+  const env = childEnv();
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, ["-e", CHILD, bundle], { env, encoding: "utf8", cwd: path.dirname(bundle) });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -43,8 +43,3 @@ function render(values: unknown[]): string {
     .join(", ")
     .slice(0, 200);
 }
-
-/** Placeholders a template uses, for validation at load time. */
-export function placeholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-}

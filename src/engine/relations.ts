@@ -1,5 +1,5 @@
 import type { Subject } from "./model";
-import { compileSelector, type Selector } from "./selectors";
+import type { Selector } from "./selectors";
 import { isObject } from "../util/objects";
 
 /**
@@ -89,8 +89,4 @@ export class RelationIndex {
 
 function unique<T>(list: T[]): T[] {
   return list.length < 2 ? list : [...new Set(list)];
-}
-
-export function compileRelationSelector(path: string, fastPath: boolean): Selector {
-  return compileSelector(path, { fastPath });
 }

@@ -131,6 +131,8 @@ export class RuleSet {
   constructor(
     readonly rules: readonly CompiledRule[],
     readonly config: Config,
+    /** Which rules run; the others stay known by name (suppressions naming them are valid). */
+    private readonly runs: (rule: CompiledRule) => boolean = () => true,
   ) {
     const disabled = new Set(config.rules.disabled);
     for (const rule of rules) {
@@ -139,7 +141,7 @@ export class RuleSet {
         list.push(rule);
         this.byAlias.set(alias, list);
       }
-      if (rule.aliases.some((a) => disabled.has(a))) continue;
+      if (rule.aliases.some((a) => disabled.has(a)) || !runs(rule)) continue;
       for (const type of rule.types) {
         if (type === "*") {
           this.anyType.push(rule);
@@ -151,6 +153,11 @@ export class RuleSet {
       }
     }
     this.exceptions = new ExceptionMatcher(config.exceptions);
+  }
+
+  /** The same rule set running only the rules `keep` accepts (a profile, a deny list). */
+  restrictedTo(keep: (rule: CompiledRule) => boolean): RuleSet {
+    return new RuleSet(this.rules, this.config, (rule) => this.runs(rule) && keep(rule));
   }
 
   /** Rules known by an id or alias (cfn_nag id), for suppression validation. */

@@ -17,9 +17,6 @@ export interface LintOptions {
   ruleSet: RuleSet;
   parameterValues?: ParameterValues;
   conditionValues?: ConditionValues;
-  /** Only these rule ids run (a profile), after `denied` is removed. */
-  allowed?: ReadonlySet<string>;
-  denied?: ReadonlySet<string>;
   baseline?: { root: string; fingerprints: Set<string>; file: string };
 }
 
@@ -64,9 +61,7 @@ export function lintTemplateText(file: string, text: string, options: LintOption
     conditionValues: options.conditionValues,
   });
   const all: Subject[] = [...subjects, ...errors.map(problemSubject), ...suppressionSubjects(subjects, options.ruleSet)];
-  const result = options.ruleSet.evaluate(all);
-  const selected = (f: Finding) => (!options.allowed || options.allowed.has(f.ruleId)) && !options.denied?.has(f.ruleId);
-  return { findings: result.findings.filter(selected), suppressed: result.suppressed.filter((s) => selected(s.finding)) };
+  return options.ruleSet.evaluate(all);
 }
 
 function problemSubject(error: TemplateError, index: number): Subject {

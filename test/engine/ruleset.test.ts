@@ -151,6 +151,13 @@ describe("RuleSet.evaluate", () => {
     expect(rs.evaluate([{ ...ssh, source: "flowlog", context: {} } as Subject]).findings).toHaveLength(1);
   });
 
+  it("restricts which rules run while every rule stays known by name (profiles, deny lists)", () => {
+    const only = ruleSet().restrictedTo((rule) => rule.id !== "open-ingress");
+    expect(only.evaluate([ssh]).findings).toHaveLength(0);
+    expect(only.rulesNamed("W2").map((r) => r.id)).toEqual(["open-ingress"]);
+    expect(ruleSet().evaluate([ssh]).findings).toHaveLength(1);
+  });
+
   it("indexes rules by type and answers for wildcard rules", () => {
     const any = compileRule({ ...functionRoleLogs, id: "any", types: ["*"], assert: { path: "id", op: "exists" } }, "x", { config: defaultConfiguration() });
     const rs = new RuleSet([any, compileRule(openIngress, "y", { config: defaultConfiguration() })], defaultConfiguration());

@@ -32,14 +32,15 @@ export function lintCommand(): Command {
     .option("--write-baseline <file>", "record the current findings as the baseline and exit 0")
     .action((paths: string[], opts: LintCommandOptions) => {
       const config = loadConfig(opts.config);
-      const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
+      const loaded = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true }).ruleSet;
+      const allowed = opts.profile ? readRuleIdFile(opts.profile, loaded, "profile") : undefined;
+      const denied = opts.denyList ? readRuleIdFile(opts.denyList, loaded, "deny list") : undefined;
+      const ruleSet = allowed || denied ? loaded.restrictedTo((rule) => (!allowed || allowed.has(rule.id)) && !denied?.has(rule.id)) : loaded;
       const baseline = opts.baseline ? { ...readBaseline(opts.baseline), file: opts.baseline } : undefined;
       const { report } = lintPaths(paths, {
         ruleSet,
         parameterValues: opts.parameters ? readParameterValuesFile(opts.parameters) : undefined,
         conditionValues: opts.conditions ? readConditionValuesFile(opts.conditions) : undefined,
-        allowed: opts.profile ? readRuleIdFile(opts.profile, ruleSet, "profile") : undefined,
-        denied: opts.denyList ? readRuleIdFile(opts.denyList, ruleSet, "deny list") : undefined,
         baseline,
       });
       if (opts.writeBaseline) {

@@ -271,6 +271,20 @@ export class RecordSplitter {
     }
   }
 
+  /**
+   * Continues a string left open by the previous chunk: the position after its closing quote, or -1
+   * (with `pos` at the end of what was received) when it is still open.
+   */
+  private resumeString(from: number, end: number): number {
+    const close = this.closingQuote(from, this.strStart);
+    if (close < 0) {
+      this.pos = end;
+      return -1;
+    }
+    this.inString = false;
+    return close + 1;
+  }
+
   /** `buf` cut to the received bytes (so searches never read stale bytes), made once per append. */
   private viewCache: Buffer | undefined;
   private view(): Buffer {
@@ -426,13 +440,8 @@ export class RecordSplitter {
     let p = this.pos;
     let depth = this.depth;
     if (this.inString) {
-      const close = this.closingQuote(p, this.strStart);
-      if (close < 0) {
-        this.pos = end;
-        return false;
-      }
-      p = close + 1;
-      this.inString = false;
+      p = this.resumeString(p, end);
+      if (p < 0) return false;
     }
     for (; p < end; p++) {
       const c = buf[p - base]!;
@@ -567,13 +576,8 @@ export class RecordSplitter {
     let depth = this.depth;
     let content = this.elemHasContent;
     if (this.inString) {
-      const close = this.closingQuote(p, this.strStart);
-      if (close < 0) {
-        this.pos = end;
-        return false;
-      }
-      p = close + 1;
-      this.inString = false;
+      p = this.resumeString(p, end);
+      if (p < 0) return false;
     }
     for (; p < end; p++) {
       const c = buf[p - base]!;

@@ -134,7 +134,3 @@ export const FIELDS: ReadonlyMap<string, FieldSpec> = new Map(
 
 /** The default (version 2) format, in order. */
 export const DEFAULT_FORMAT: readonly string[] = FIELDS_BY_VERSION[0]![1];
-
-export function isKnownField(name: string): boolean {
-  return FIELDS.has(name);
-}

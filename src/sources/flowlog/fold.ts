@@ -14,7 +14,7 @@
 import { ConversationTable, type Conversation, type FlowUnit, type FoldableRecord } from "./conversations";
 import { decide, srcIsClient } from "./direction";
 import { FIELDS } from "./fields";
-import { FlowLogParser, type ParseOptions } from "./parse";
+import { FlowLogParser, LineCursor, type ParseOptions } from "./parse";
 
 export interface FoldOptions extends ParseOptions {
   /** Fold records into conversations (default true); false keeps one unit per record. */
@@ -295,19 +295,10 @@ function spanIs(text: string, spans: Int32Array, role: number, value: string): b
  */
 export function* foldFlowLogText(text: string, folder: FlowLogFolder, limit: number, firstLine = 1): Generator<FlowUnit[]> {
   const table = folder.table;
-  let line = firstLine;
-  let from = 0;
-  const length = text.length;
-  while (from < length) {
-    let to = text.indexOf("\n", from);
-    if (to < 0) to = length;
-    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
-    if (end > from) {
-      folder.pushRange(text, from, end, line);
-      if (table.size >= limit) yield folder.take();
-    }
-    line++;
-    from = to + 1;
+  for (const cursor = new LineCursor(text, firstLine); cursor.advance(); ) {
+    if (cursor.end === cursor.from) continue;
+    folder.pushRange(text, cursor.from, cursor.end, cursor.line);
+    if (table.size >= limit) yield folder.take();
   }
   if (table.size > 0) yield folder.take();
 }

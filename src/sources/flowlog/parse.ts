@@ -319,20 +319,41 @@ export function* parseFlowLogChunks(
   return parser.result();
 }
 
+/**
+ * Walks a text's lines without slicing them: after each `advance()`, `[from, end)` is the line (a
+ * trailing CR excluded, possibly empty) and `line` its 1-based number counted from `firstLine`.
+ */
+export class LineCursor {
+  from = 0;
+  end = 0;
+  line: number;
+  private next = 0;
+
+  constructor(
+    private readonly text: string,
+    firstLine = 1,
+  ) {
+    this.line = firstLine - 1;
+  }
+
+  advance(): boolean {
+    const text = this.text;
+    if (this.next >= text.length) return false;
+    let to = text.indexOf("\n", this.next);
+    if (to < 0) to = text.length;
+    this.from = this.next;
+    this.end = to > this.from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
+    this.line++;
+    this.next = to + 1;
+    return true;
+  }
+}
+
 function* feedLines(parser: FlowLogParser, text: string, firstLine: number, chunkSize: number): Generator<FlowRecord[]> {
-  let line = firstLine;
-  let from = 0;
-  const length = text.length;
-  while (from < length) {
-    let to = text.indexOf("\n", from);
-    if (to < 0) to = length;
-    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
-    if (end > from) {
-      parser.push(text.slice(from, end), line);
-      if (parser.result().records.length >= chunkSize) yield parser.takeRecords();
-    }
-    line++;
-    from = to + 1;
+  for (const cursor = new LineCursor(text, firstLine); cursor.advance(); ) {
+    if (cursor.end === cursor.from) continue;
+    parser.push(text.slice(cursor.from, cursor.end), cursor.line);
+    if (parser.result().records.length >= chunkSize) yield parser.takeRecords();
   }
   if (chunkSize !== Infinity && parser.result().records.length > 0) yield parser.takeRecords();
 }
