@@ -5,7 +5,7 @@ import { OPERATORS } from "./operators/registry";
 import { OperatorValueError, type Operator } from "./operators/types";
 import { referenceTargets, RelationIndex, subjectKeys } from "./relations";
 import type { Check, Condition, ConfigRef, RelatedCheck } from "./rule";
-import { compileSelector } from "./selectors";
+import { compileSelector, validateSelector } from "./selectors";
 import { boundValue, evidenceValue, selectsSecret } from "./evidence";
 import { isObject } from "../util/objects";
 import { childPointer } from "../parse/pointer";
@@ -96,6 +96,8 @@ function compileCheck(check: Check, pointer: string, options: CompileOptions): C
       throw err;
     }
   }
+  const selectorProblem = validateSelector(check.path);
+  if (selectorProblem) throw new RuleCompileError(`not a valid selector: ${selectorProblem}`, childPointer(pointer, "path"));
   const select = compileSelector(check.path, { fastPath: options.fastPath });
   const quantifier = check.match ?? "any";
   const expected = isConfigRef(check.value) ? check.value : boundValue(raw);

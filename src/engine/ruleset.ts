@@ -172,10 +172,6 @@ export class RuleSet {
     return this.anyType.length ? [...typed, ...this.anyType] : typed;
   }
 
-  /** Subject types some rule applies to, so adapters can skip building subjects nobody reads. */
-  get subjectTypes(): ReadonlySet<string> {
-    return new Set([...this.byType.keys(), ...(this.anyType.length ? ["*"] : [])]);
-  }
 
   evaluate(subjects: readonly Subject[]): EvaluationResult {
     const ctx: EvalContext = { relations: new RelationIndex(subjects) };

@@ -146,11 +146,23 @@ export function compileSelector(path: string, options: SelectorOptions): Selecto
   };
 }
 
-/** Checks a selector is valid JSONPath without evaluating anything dangerous. */
+/** A value with every property (itself), so probing a filter meets no data-dependent error. */
+const ANYTHING: object = new Proxy({}, { get: (_target, key) => (key === Symbol.toPrimitive ? () => 0 : ANYTHING) });
+
+/**
+ * The syntax error in a selector, or undefined. Filter expressions are only parsed when they meet a
+ * value, so each is tried on its own against a one-element list: a broken rule is reported at load,
+ * not silently matching nothing (evaluation ignores errors that depend on the data).
+ */
 export function validateSelector(path: string): string | undefined {
   if (parsePlainPath(path)) return undefined;
+  const expression = path.startsWith("$") ? path : `$.${path}`;
   try {
-    JSONPath({ path: path.startsWith("$") ? path : `$.${path}`, json: {}, eval: "safe", ignoreEvalErrors: true });
+    const toPathArray = (require("jsonpath-plus") as typeof import("jsonpath-plus")).JSONPath.toPathArray;
+    for (const step of toPathArray(expression)) {
+      if (step.startsWith("?(")) JSONPath({ path: `$[${step}]`, json: [ANYTHING], eval: "safe", ignoreEvalErrors: false });
+    }
+    JSONPath({ path: expression, json: {}, eval: "safe", ignoreEvalErrors: false });
     return undefined;
   } catch (err) {
     return (err as Error).message;

@@ -53,6 +53,7 @@ describe("rule loader", () => {
     ["id/file mismatch", good.replace("id: demo-rule", "id: other-rule"), 'id "other-rule" must match the file name "demo-rule"'],
     ["bad operator value", good.replace("op: eq, value: bad", "op: cidr-overlaps, value: [nope]"), 'match.value: cidr-overlaps: "nope" is not a CIDR block'],
     ["unknown config key", good.replace("value: bad", "value: { $config: nothing.here }"), 'configuration has no "nothing.here"'],
+    ["broken JSONPath filter", good.replace("path: properties.Demo", "path: \"properties[?(@.Demo ==\""), "match.path: not a valid selector"],
     ["bad regex", good.replace("op: eq, value: bad", "op: matches, value: '('"), "invalid regular expression"],
     ["no tests", good.replace(/tests:[\s\S]*$/, "tests: { pass: [], fail: [] }\n"), "tests.pass: must NOT have fewer than 1 items"],
     ["case with two inputs", good.replace("pass: [{ subject: { properties: { Demo: good } } }]", "pass: [{ subject: {}, record: {} }]"), "exactly one of subject, template, record"],
