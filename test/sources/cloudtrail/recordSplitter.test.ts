@@ -91,8 +91,9 @@ describe("RecordSplitter", () => {
         // A record is complete once its closing brace arrived: count record ends inside the prefix.
         const complete = records.filter((_, i) => {
           const through = Buffer.from(JSON.stringify({ Records: records.slice(0, i + 1) }, null, pretty ? 1 : 0));
-          const closing = through.length - (pretty ? 3 : 2); // the record's `}` is before "\n]}" or "]}"
-          return closing <= cut;
+          // The record's `}` is the last brace before the array's closing `]` (indentation varies).
+          const closing = through.lastIndexOf("}", through.lastIndexOf("]"));
+          return closing < cut;
         }).length;
         expect(got).toEqual(JSON.parse(JSON.stringify(records.slice(0, complete))));
       }),
