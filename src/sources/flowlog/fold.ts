@@ -4,16 +4,18 @@
  * conversations, so memory follows the number of distinct conversations, not of lines.
  *
  * The hot path reads a line where it lies in the text: one pass over its characters, numbers
- * converted in place, strings left where they are. A line of a conversation seen before is found by
- * a hash of its key fields and checked against them in place, so it costs no substring, no key
- * string and no object; only a conversation's first line makes substrings and goes through the
- * table's general `add` (one reused scratch record). Anything unusual (a header line, stray
- * whitespace, a bad token) goes to the record parser's general path, which reports malformed lines
- * with their line numbers exactly as `FlowLogParser` does.
+ * converted in place, strings left where they are. The key fields are read as numbers in the same
+ * pass (the interface id's hex digits, IPv4 addresses), so a line of a conversation seen before is
+ * found in `ConversationCache` by numbers alone: no substring, no key string, no object, and no
+ * character read twice. Only a conversation's first line, and lines whose key fields have another
+ * form (IPv6), make substrings and go through the table's general `add` (one reused scratch record).
+ * Anything unusual (a header line, stray whitespace, a bad token) goes to the record parser's general
+ * path, which reports malformed lines with their line numbers exactly as `FlowLogParser` does.
  */
-import { ConversationTable, type Conversation, type FlowUnit, type FoldableRecord } from "./conversations";
+import { ConversationTable, type FlowUnit, type FoldableRecord } from "./conversations";
 import { decide, srcIsClient } from "./direction";
 import { FIELDS } from "./fields";
+import { ConversationCache, conversationHash, MAX_INTERFACE_DIGITS, protocolAction } from "./foldCache";
 import { FlowLogParser, LineCursor, type ParseOptions } from "./parse";
 
 export interface FoldOptions extends ParseOptions {
@@ -32,8 +34,12 @@ const KIND_STRING = 0;
 const KIND_INT = 1;
 const KIND_ACTION = 2;
 const KIND_STATUS = 3;
+/** Strings that are key fields, also read as numbers: addresses, and the interface id. */
+const KIND_ADDRESS = 4;
+const KIND_INTERFACE = 5;
 const SPACE = 32;
 const DASH = 45;
+const DOT = 46;
 
 /** A scratch record with every field folding reads, so it keeps one shape for the whole input. */
 function scratchRecord(): FoldableRecord & { [K in RoleKey]: FoldableRecord[K] } {
@@ -43,18 +49,6 @@ function scratchRecord(): FoldableRecord & { [K in RoleKey]: FoldableRecord[K] }
     packets: undefined, bytes: undefined, start: undefined, end: undefined, tcpFlags: undefined, trafficPath: undefined, action: undefined,
     logStatus: undefined,
   };
-}
-
-/** A conversation found for a key before: the key's parts, to check a hash hit against. */
-interface CacheEntry {
-  readonly interfaceId: string;
-  readonly client: string;
-  readonly server: string;
-  readonly serverPort: number | undefined;
-  readonly protocol: number | undefined;
-  readonly action: string | undefined;
-  readonly conversation: Conversation;
-  readonly flipped: boolean;
 }
 
 const ROLE_INTERFACE = 1;
@@ -67,9 +61,14 @@ const STRING_ROLES = 9;
 export class FlowLogFolder extends FlowLogParser {
   /** Read `size` from it; hand its units over with `take()` on the folder, which also clears the cache. */
   readonly table: ConversationTable;
-  private readonly cache = new Map<number, CacheEntry>();
-  /** Where each string role's token lies in the current line (start, end; start -1 when missing or absent). */
+  private readonly cache = new ConversationCache();
+  /**
+   * Per string role, where its token lies in the current line (start, end; start -1 when missing or
+   * not in the format), and its number (interface: high, low; address: value, unused; -1 when the
+   * token has another form). A column writes both on every line, so neither needs clearing.
+   */
   private readonly spans = new Int32Array(2 * (STRING_ROLES + 1));
+  private readonly codes = new Float64Array(2 * (STRING_ROLES + 1));
   private kinds!: Uint8Array;
   /** 1 + index in ROLE_KEYS, or 0. */
   private roles!: Uint8Array;
@@ -88,13 +87,21 @@ export class FlowLogFolder extends FlowLogParser {
     this.kinds = new Uint8Array(columns.length);
     this.roles = new Uint8Array(columns.length);
     columns.forEach((column, i) => {
-      this.kinds[i] = column.kind === "int" ? KIND_INT : column.kind === "action" ? KIND_ACTION : column.kind === "status" ? KIND_STATUS : KIND_STRING;
-      const role = column.key === undefined ? -1 : (ROLE_KEYS as readonly string[]).indexOf(column.key);
-      this.roles[i] = role + 1;
+      const role = (column.key === undefined ? -1 : (ROLE_KEYS as readonly string[]).indexOf(column.key)) + 1;
+      this.roles[i] = role;
+      this.kinds[i] =
+        column.kind === "int" ? KIND_INT
+        : column.kind === "action" ? KIND_ACTION
+        : column.kind === "status" ? KIND_STATUS
+        : role === ROLE_INTERFACE ? KIND_INTERFACE
+        : role === ROLE_SRC || role === ROLE_DST || role === ROLE_PKT_SRC || role === ROLE_PKT_DST ? KIND_ADDRESS
+        : KIND_STRING;
     });
     this.firstIsInt = this.kinds[0] === KIND_INT;
     this.hasServices = this.roles.includes(8) || this.roles.includes(9);
     this.scratch = scratchRecord();
+    this.spans.fill(-1);
+    this.codes.fill(-1);
   }
 
   /** The general path: a line's tokens, as the record parser splits them. */
@@ -116,7 +123,7 @@ export class FlowLogFolder extends FlowLogParser {
     if (!this.fast(text, from, end, line)) this.push(text.slice(from, end), line);
   }
 
-  /** The hot path; false (having changed nothing) when the line needs the general path. */
+  /** The hot path; false (having changed nothing but scratch state) when the line needs the general path. */
   private fast(text: string, from: number, end: number, line: number): boolean {
     const kinds = this.kinds;
     const roles = this.roles;
@@ -131,7 +138,7 @@ export class FlowLogFolder extends FlowLogParser {
     }
     const r = this.scratch;
     const spans = this.spans;
-    spans.fill(-1);
+    const codes = this.codes;
     let pos = from;
     for (let i = 0; i < count; i++) {
       const kind = kinds[i]!;
@@ -151,6 +158,10 @@ export class FlowLogFolder extends FlowLogParser {
           stop++;
         } else if (stop - pos > 15) return false;
         if (stop < end && text.charCodeAt(stop) !== SPACE) return false;
+      } else if (kind === KIND_ADDRESS) {
+        stop = this.readAddress(text, pos, end, role);
+      } else if (kind === KIND_INTERFACE) {
+        stop = this.readInterface(text, pos, end, role);
       } else {
         while (stop < end && text.charCodeAt(stop) !== SPACE) stop++;
       }
@@ -159,11 +170,6 @@ export class FlowLogFolder extends FlowLogParser {
       const missing = length === 1 && text.charCodeAt(pos) === DASH;
       if (kind === KIND_INT) {
         if (role !== 0) this.setNumber(r, role, value);
-      } else if (kind === KIND_STRING) {
-        if (role !== 0 && !missing) {
-          spans[2 * role] = pos;
-          spans[2 * role + 1] = stop;
-        }
       } else if (kind === KIND_ACTION) {
         let action: "ACCEPT" | "REJECT" | undefined;
         if (!missing) {
@@ -172,7 +178,7 @@ export class FlowLogFolder extends FlowLogParser {
           else return false;
         }
         r.action = action;
-      } else {
+      } else if (kind === KIND_STATUS) {
         let status: "OK" | "NODATA" | "SKIPDATA" | undefined;
         if (!missing) {
           if (length === 2 && text.startsWith("OK", pos)) status = "OK";
@@ -181,6 +187,9 @@ export class FlowLogFolder extends FlowLogParser {
           else return false;
         }
         r.logStatus = status;
+      } else if (role !== 0) {
+        spans[2 * role] = missing ? -1 : pos;
+        spans[2 * role + 1] = stop;
       }
       pos = stop + 1;
     }
@@ -196,44 +205,90 @@ export class FlowLogFolder extends FlowLogParser {
     }
     const code = decide(r.protocol, r.tcpFlags, r.srcport, r.dstport);
     const up = srcIsClient(code);
-    const clientRole = up ? srcRole : dstRole;
-    const serverRole = up ? dstRole : srcRole;
-    const serverPort = up ? r.dstport : r.srcport;
-    let h = hashSpan(text, spans[2 * ROLE_INTERFACE]!, spans[2 * ROLE_INTERFACE + 1]!, 0x811c9dc5);
-    h = hashSpan(text, spans[2 * clientRole]!, spans[2 * clientRole + 1]!, h);
-    h = hashSpan(text, spans[2 * serverRole]!, spans[2 * serverRole + 1]!, h);
-    h = Math.imul(h ^ (serverPort ?? 70_000), 16777619);
-    h = Math.imul(h ^ ((r.protocol ?? 300) * 4 + (r.action === "ACCEPT" ? 1 : r.action === "REJECT" ? 2 : 3)), 16777619);
-    const entry = this.cache.get(h);
-    if (
-      entry !== undefined &&
-      entry.serverPort === serverPort &&
-      entry.protocol === r.protocol &&
-      entry.action === r.action &&
-      spanIs(text, spans, ROLE_INTERFACE, entry.interfaceId) &&
-      spanIs(text, spans, clientRole, entry.client) &&
-      spanIs(text, spans, serverRole, entry.server)
-    ) {
+    const interfaceHigh = codes[2 * ROLE_INTERFACE]!;
+    const client = codes[2 * (up ? srcRole : dstRole)]!;
+    const server = codes[2 * (up ? dstRole : srcRole)]!;
+    if (interfaceHigh < 0 || client < 0 || server < 0) {
+      this.fillStrings(text, r);
+      this.table.add(r);
+      return true;
+    }
+    const interfaceLow = codes[2 * ROLE_INTERFACE + 1]!;
+    const serverPort = (up ? r.dstport : r.srcport) ?? -1;
+    const protocolAndAction = protocolAction(r.protocol, r.action);
+    const hash = conversationHash(interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
+    const known = this.cache.find(hash, interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
+    if (known !== undefined) {
       // Only services are read from a repeat record's strings (the first one seen wins).
       if (this.hasServices) this.fillStrings(text, r);
-      this.table.foldInto(entry.conversation, r, code, entry.flipped);
+      this.table.foldInto(known.conversation, r, code, known.flipped);
       return true;
     }
     this.fillStrings(text, r);
     const conversation = this.table.add(r);
-    if (conversation !== undefined && r.interfaceId !== undefined) {
-      this.cache.set(h, {
-        interfaceId: r.interfaceId,
-        client: up ? (srcRole === ROLE_PKT_SRC ? r.pktSrcaddr! : r.srcaddr!) : dstRole === ROLE_PKT_DST ? r.pktDstaddr! : r.dstaddr!,
-        server: up ? (dstRole === ROLE_PKT_DST ? r.pktDstaddr! : r.dstaddr!) : srcRole === ROLE_PKT_SRC ? r.pktSrcaddr! : r.srcaddr!,
-        serverPort,
-        protocol: r.protocol,
-        action: r.action,
-        conversation,
-        flipped: this.table.flipped,
-      });
+    if (conversation !== undefined) {
+      this.cache.add({ hash, interfaceHigh, interfaceLow, client, server, serverPort, protocolAction: protocolAndAction, conversation, flipped: this.table.flipped });
     }
     return true;
+  }
+
+  /**
+   * Finds the end of an address token at `pos` and sets its number: a dotted quad without leading
+   * zeros is its 32-bit value; any other form (IPv6, `-`) is -1.
+   */
+  private readAddress(text: string, pos: number, end: number, role: number): number {
+    let address = 0;
+    let octet = 0;
+    let digits = 0;
+    let dots = 0;
+    let valid = true;
+    let stop = pos;
+    for (; stop < end; stop++) {
+      const c = text.charCodeAt(stop);
+      if (c === SPACE) break;
+      if (c === DOT) {
+        valid = valid && digits > 0 && octet < 256;
+        address = address * 256 + octet;
+        octet = 0;
+        digits = 0;
+        dots++;
+      } else if (c >= 48 && c <= 57 && !(digits === 1 && octet === 0)) {
+        octet = octet * 10 + c - 48;
+        digits++;
+      } else valid = false;
+    }
+    this.codes[2 * role] = valid && dots === 3 && digits > 0 && octet < 256 ? address * 256 + octet : -1;
+    return stop;
+  }
+
+  /**
+   * Finds the end of an interface-id token at `pos` and sets its numbers: for `eni-` and 1 to
+   * `MAX_INTERFACE_DIGITS` lower-case hex digits, the bits above the low 32 times 32 plus the digit
+   * count, and the low 32 bits; -1 for any other form.
+   */
+  private readInterface(text: string, pos: number, end: number, role: number): number {
+    let high = 0;
+    let low = 0;
+    let digits = 0;
+    let stop = pos;
+    let valid = text.charCodeAt(pos) === 101 && text.charCodeAt(pos + 1) === 110 && text.charCodeAt(pos + 2) === 105 && text.charCodeAt(pos + 3) === DASH;
+    if (valid) stop += 4;
+    for (; stop < end; stop++) {
+      const c = text.charCodeAt(stop);
+      if (c === SPACE) break;
+      const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (digit < 0) {
+        valid = false;
+        continue;
+      }
+      high = high * 16 + (low >>> 28);
+      low = ((low << 4) | digit) >>> 0;
+      digits++;
+    }
+    valid = valid && digits > 0 && digits <= MAX_INTERFACE_DIGITS;
+    this.codes[2 * role] = valid ? high * 32 + digits : -1;
+    this.codes[2 * role + 1] = low;
+    return stop;
   }
 
   /** Sets every string field of the scratch record from the current line's spans. */
@@ -272,21 +327,6 @@ export class FlowLogFolder extends FlowLogParser {
       case 9: r.pktDstAwsService = value; break;
     }
   }
-}
-
-/** FNV-1a over `text[start, end)`, continuing from `h`. */
-function hashSpan(text: string, start: number, end: number, h: number): number {
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h;
-}
-
-function spanIs(text: string, spans: Int32Array, role: number, value: string): boolean {
-  const start = spans[2 * role]!;
-  const length = value.length;
-  if (spans[2 * role + 1]! - start !== length) return false;
-  // A character loop: `startsWith` with a position into a 100 MB text was a quarter of the fold's time.
-  for (let i = 0; i < length; i++) if (text.charCodeAt(start + i) !== value.charCodeAt(i)) return false;
-  return true;
 }
 
 /**

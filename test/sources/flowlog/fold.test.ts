@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlowLogFolder, foldFlowLogText, foldRecords, parseFlowLogText, type FlowUnit } from "../../../src/sources/flowlog";
+import { ConversationCache, type KnownConversation } from "../../../src/sources/flowlog/foldCache";
 import { FlowLogParser } from "../../../src/sources/flowlog/parse";
 
 const CONFORMANCE = join(__dirname, "../../fixtures/conformance/flowlogs");
@@ -92,5 +94,79 @@ describe("the hot-path folder", () => {
     const batches = [...foldFlowLogText(text, new FlowLogFolder(), 4)];
     expect(batches.map((b) => b.length)).toEqual([4, 4, 2]);
     expect(batches[2]!.map((u) => u.kind === "traffic" && u.lines[0])).toEqual([9, 10]);
+  });
+
+  it("keeps key fields apart that differ only in form: leading zeros, case, IPv6, odd ids", () => {
+    const line = (eni: string, src: string, dst: string) => `2 123456789010 ${eni} ${src} ${dst} 40000 443 6 5 100 1418530010 1418530070 ACCEPT OK`;
+    const lines = [
+      line("eni-0abc", "10.0.0.1", "10.0.0.2"),
+      line("eni-00abc", "10.0.0.1", "10.0.0.2"),
+      line("eni-0ABC", "10.0.0.1", "10.0.0.2"),
+      line("eni-0abc", "010.0.0.1", "10.0.0.2"),
+      line("eni-0abc", "10.0.0.1", "10.0.0.02"),
+      line("eni-0abc", "10.0.0.1", "10.0.0.256"),
+      line("eni-0abc", "10.0.0", "10.0.0.2"),
+      line("eni-0abc", "2001:db8::1", "2001:db8::2"),
+      line("eni-0123456789abcdef01", "10.0.0.1", "10.0.0.2"),
+      line("tgw-attach-0abc", "10.0.0.1", "10.0.0.2"),
+      line("eni-", "10.0.0.1", "10.0.0.2"),
+      line("eni-0abc", "10.0.0.1", "10.0.0.2").replace(" 6 5 ", " - 5 "),
+      line("eni-0abc", "10.0.0.1", "10.0.0.2").replace(" 6 5 ", " 256 5 "),
+    ];
+    const { fast, slow } = bothWays([...lines, ...lines].join("\n"));
+    expect(fast).toEqual(slow);
+    expect(fast).toHaveLength(lines.length);
+    expect(fast.every((u) => u.kind === "traffic" && u.records === 2)).toBe(true);
+  });
+
+  it("folds any mix of conversations exactly as the general path does (property)", () => {
+    const fields = [
+      fc.constantFrom("eni-0abc", "eni-00abc", "eni-0ABC", "eni-1235b8ca123456789", "eni-1235b8ca12345678a", "eni-f", "-"),
+      ...[1, 2].map(() => fc.constantFrom("10.0.0.1", "10.0.0.2", "52.95.1.1", "0.0.0.0", "255.255.255.255", "010.0.0.1", "10.0.0.01", "10.0.0.256", "2001:db8::1", "-")),
+      ...[1, 2].map(() => fc.constantFrom("22", "443", "5432", "40000", "40001", "0", "-")),
+      fc.constantFrom("6", "17", "1", "256", "-"),
+      fc.constantFrom("ACCEPT", "REJECT", "-"),
+      fc.constantFrom("OK", "OK", "OK", "NODATA"),
+    ];
+    const record = fc.tuple(...fields);
+    // Families of records that differ from their first in one field: keys that must stay apart.
+    const family = fc
+      .tuple(record, fc.array(fc.tuple(fc.nat(fields.length - 1), record), { maxLength: 12 }))
+      .map(([base, changes]) => [base, ...changes.map(([field, other]) => base.map((value, i) => (i === field ? other[i]! : value)))]);
+    const line = ([eni, src, dst, srcPort, dstPort, protocol, action, status]: string[]) =>
+      `2 123456789010 ${eni} ${src} ${dst} ${srcPort} ${dstPort} ${protocol} 3 120 1418530010 1418530070 ${action} ${status}`;
+    fc.assert(
+      fc.property(fc.array(family, { minLength: 1, maxLength: 5 }), (families) => {
+        const records = families.flat().map(line);
+        const { fast, slow } = bothWays([...records, ...records.slice().reverse()].join("\n"));
+        expect(fast).toEqual(slow);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("holds many thousands of conversations in one batch (the cache grows)", () => {
+    const lines = Array.from({ length: 6000 }, (_, i) => V2.replace("eni-1235b8ca123456789", `eni-${(i % 997).toString(16).padStart(8, "0")}`).replace(" 22 ", ` ${1024 + (i % 3001)} `));
+    const { fast, slow } = bothWays([...lines, ...lines].join("\n"));
+    expect(fast).toEqual(slow);
+    expect(fast).toHaveLength(6000);
+  });
+});
+
+describe("ConversationCache", () => {
+  const known = (client: number): KnownConversation =>
+    ({ hash: 7, interfaceHigh: 8 * 32 + 17, interfaceLow: 1, client, server: 2, serverPort: 443, protocolAction: 25, conversation: {}, flipped: false }) as unknown as KnownConversation;
+
+  it("tells keys apart on every field when their hashes collide, across resizes", () => {
+    const cache = new ConversationCache();
+    const entries = Array.from({ length: 5000 }, (_, i) => known(i));
+    for (const entry of entries) cache.add(entry);
+    for (const entry of entries) expect(cache.find(7, entry.interfaceHigh, 1, entry.client, 2, 443, 25)).toBe(entry);
+    expect(cache.find(7, 8 * 32 + 17, 1, 5000, 2, 443, 25)).toBeUndefined();
+    expect(cache.find(7, 8 * 32 + 16, 1, 0, 2, 443, 25)).toBeUndefined();
+    expect(cache.find(7, 8 * 32 + 17, 1, 0, 2, 443, 26)).toBeUndefined();
+    expect(cache.find(7, 8 * 32 + 17, 1, 0, 2, -1, 25)).toBeUndefined();
+    cache.clear();
+    expect(cache.find(7, 8 * 32 + 17, 1, 0, 2, 443, 25)).toBeUndefined();
   });
 });
