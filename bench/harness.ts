@@ -2,6 +2,8 @@
  * Tiny benchmark harness: runs a function several times after a warm-up and reports the median,
  * because this 2-core machine is noisy. Each benchmark measures its floor in the same run.
  */
+import { readFileSync } from "node:fs";
+
 export interface Measurement {
   name: string;
   medianMs: number;
@@ -21,15 +23,42 @@ export function measure(name: string, fn: () => unknown, runs = 5, warmup = 1): 
   return summarize(name, times);
 }
 
-export async function measureAsync(name: string, fn: () => Promise<unknown>, runs = 5, warmup = 1): Promise<Measurement> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+export interface Contender {
+  name: string;
+  run: () => unknown;
+}
+
+export interface PairedMeasurement {
+  measurements: Measurement[];
+  /** Per contender: the median over rounds of floor time ÷ its time in the same round (the floor's is 1). */
+  ofFloor: number[];
+}
+
+/**
+ * Runs the floor (the first contender) and the others in turn, round after round, like an A/B
+ * comparison: each ratio to the floor is taken within a round and the median of those is reported,
+ * so the machine's speed drifting during the run (this one is noisy) moves both sides of a ratio.
+ */
+export async function measureRounds(contenders: readonly Contender[], rounds = 7, warmup = 1): Promise<PairedMeasurement> {
+  const times = contenders.map((): number[] => []);
+  for (let round = -warmup; round < rounds; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const start = process.hrtime.bigint();
+      await contenders[i]!.run();
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (round >= 0) times[i]!.push(ms);
+    }
   }
-  return summarize(name, times);
+  const floor = times[0]!;
+  return {
+    measurements: contenders.map((c, i) => summarize(c.name, times[i]!)),
+    ofFloor: times.map((own) => median(own.map((ms, round) => floor[round]! / ms))),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function summarize(name: string, times: number[]): Measurement {
@@ -41,6 +70,17 @@ export function formatRow(m: Measurement, extra = ""): string {
   return `  ${m.name.padEnd(44)} median ${m.medianMs.toFixed(1).padStart(9)} ms  (min ${m.minMs.toFixed(1)}, max ${m.maxMs.toFixed(1)})${extra ? "  " + extra : ""}`;
 }
 
+/**
+ * This process's own peak RSS. `getrusage` max RSS is kept across fork + exec, so a child of a large
+ * parent reports the parent's peak; `VmHWM` belongs to the process's own address space. Falls back
+ * to `getrusage` off Linux.
+ */
 export function peakRssMiB(): number {
+  try {
+    const kb = /^VmHWM:\s*(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    if (kb !== undefined) return Number(kb) / 1024;
+  } catch {
+    // not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
