@@ -40,20 +40,17 @@ export function cloudWatchData(messages: readonly string[], messageType: "DATA_M
  * line by line against the sample (docs in each rule explain why). Flow findings are per conversation
  * (each of the sample's conversations is one connection, so the same findings as one per paired record),
  * located at the conversation's first line; subject ids name the conversation without the client port.
+ * A connection both of whose interfaces log (lines 8–11, 14–17) is reported once, from the server end.
  */
 export const SAMPLE_FINDINGS = [
   "2 flow-ssh-rdp-accepted-from-internet eni-0a1b2c3d4e5f60001:tcp:81.2.69.142-10.0.1.10:22:ACCEPT:1718000000",
   "2 required-tags i-0a1b2c3d4e5f60001",
   "2 sg-internet-ingress-port-not-allowed sg-0c1d2e3f4a5b60001",
   "7 sg-internet-ingress-port-not-allowed sg-0c1d2e3f4a5b60001",
-  "8 flow-cross-az-traffic eni-0a1b2c3d4e5f60002:tcp:10.0.2.20-10.0.3.30:5432:ACCEPT:1718000000",
-  "8 flow-lambda-to-rds-without-proxy eni-0a1b2c3d4e5f60002:tcp:10.0.2.20-10.0.3.30:5432:ACCEPT:1718000000",
   "10 flow-cross-az-traffic eni-0a1b2c3d4e5f60003:tcp:10.0.2.20-10.0.3.30:5432:ACCEPT:1718000000",
   "10 flow-lambda-to-rds-without-proxy eni-0a1b2c3d4e5f60003:tcp:10.0.2.20-10.0.3.30:5432:ACCEPT:1718000000",
   "12 flow-database-port-accepted-from-internet eni-0a1b2c3d4e5f60003:tcp:45.33.32.156-10.0.3.30:5432:ACCEPT:1718000000",
   "12 sg-internet-ingress-port-not-allowed sg-0c1d2e3f4a5b60003",
-  "14 flow-cross-az-traffic eni-0a1b2c3d4e5f60004:tcp:10.0.2.40-10.0.1.10:8080:ACCEPT:1718000000",
-  "14 flow-ec2-to-ec2-bypassing-load-balancer eni-0a1b2c3d4e5f60004:tcp:10.0.2.40-10.0.1.10:8080:ACCEPT:1718000000",
   "16 flow-cross-az-traffic eni-0a1b2c3d4e5f60001:tcp:10.0.2.40-10.0.1.10:8080:ACCEPT:1718000000",
   "16 flow-ec2-to-ec2-bypassing-load-balancer eni-0a1b2c3d4e5f60001:tcp:10.0.2.40-10.0.1.10:8080:ACCEPT:1718000000",
   "20 flow-cross-az-traffic eni-0a1b2c3d4e5f60005:tcp:10.0.2.40-10.0.0.50:443:ACCEPT:1718000000",

@@ -80,7 +80,7 @@ describe("Kinesis handler", () => {
     expect(ruleIds(sink.published)).toEqual([...EXPECTED_RULES, "required-tags"].sort());
     const tagAliases = new Set(sink.published.filter((a) => a.messageAttributes.ruleId?.StringValue === "required-tags").map((a) => a.alias));
     expect(tagAliases.size).toBe(1);
-    expect(logs().at(-1)).toMatchObject({ message: "invocation done", trigger: "kinesis", requestId: "req-1", inputs: 2, records: 30, findings: 17 });
+    expect(logs().at(-1)).toMatchObject({ message: "invocation done", trigger: "kinesis", requestId: "req-1", inputs: 2, records: 30, findings: SAMPLE_FINDINGS.length + 1 });
   });
 
   it("skips records that cannot be decoded without failing the batch", async () => {
@@ -124,7 +124,7 @@ describe("CloudWatch Logs subscription handler", () => {
   it("decodes awslogs.data, evaluates and publishes", async () => {
     const { handlers, sink } = setup();
     const summary = await handlers.cloudWatch({ awslogs: { data: cloudWatchData(sampleMessages()) } });
-    expect(summary).toMatchObject({ trigger: "cloudwatch", inputs: 1, records: 30, flows: 17, findings: 16, alerts: 16, published: 16 });
+    expect(summary).toMatchObject({ trigger: "cloudwatch", inputs: 1, records: 30, flows: 17, findings: SAMPLE_FINDINGS.length, alerts: SAMPLE_FINDINGS.length, published: SAMPLE_FINDINGS.length });
     expect(ruleIds(sink.published)).toEqual(EXPECTED_RULES);
   });
 
@@ -155,7 +155,7 @@ describe("S3 handler", () => {
   it("reads a delivered .log.gz (header line first) and publishes its alerts", async () => {
     const { handlers, sink } = setup();
     const summary = await handlers.s3(s3Event(KEY));
-    expect(summary).toMatchObject({ trigger: "s3", inputs: 1, records: 30, findings: 16, published: 16, failed: 0 });
+    expect(summary).toMatchObject({ trigger: "s3", inputs: 1, records: 30, findings: SAMPLE_FINDINGS.length, published: SAMPLE_FINDINGS.length, failed: 0 });
     expect(ruleIds(sink.published)).toEqual(EXPECTED_RULES);
     const message = JSON.parse(sink.published[0]!.message) as { details?: Record<string, string>; description?: string };
     expect(JSON.stringify(message)).toContain(`s3://${BUCKET}/${KEY}`);
@@ -164,25 +164,25 @@ describe("S3 handler", () => {
   it("accepts S3 events wrapped in SNS, with URL-encoded keys", async () => {
     const { handlers, sink } = setup();
     const event = { Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(s3Event(SPACED_KEY)) } }] };
-    expect(await handlers.s3(event)).toMatchObject({ inputs: 1, findings: 16 });
-    expect(sink.published).toHaveLength(16);
+    expect(await handlers.s3(event)).toMatchObject({ inputs: 1, findings: SAMPLE_FINDINGS.length });
+    expect(sink.published).toHaveLength(SAMPLE_FINDINGS.length);
   });
 
   it("skips objects that cannot be processed, and throws after publishing when a read may succeed later", async () => {
     const { handlers, sink, logs } = setup();
     const event = { Records: [...s3Event("missing.log.gz").Records, ...s3Event("truncated.log.gz").Records, ...s3Event(KEY).Records] };
-    expect(await handlers.s3(event)).toMatchObject({ inputs: 3, failed: 2, findings: 16 });
+    expect(await handlers.s3(event)).toMatchObject({ inputs: 3, failed: 2, findings: SAMPLE_FINDINGS.length });
     expect(logs().filter((l) => l.message === "object skipped: it cannot be processed").map((l) => l.error)).toEqual([
       expect.stringMatching(/missing\.log\.gz: could not read from S3 \(NoSuchKey/),
       expect.stringMatching(/truncated\.log\.gz: not a valid gzip file/),
     ]);
-    expect(sink.published).toHaveLength(16);
+    expect(sink.published).toHaveLength(SAMPLE_FINDINGS.length);
 
     // A server error is worth retrying: the alerts found so far go out first.
     const flaky = { send: jest.fn().mockRejectedValueOnce(Object.assign(new Error("We encountered an internal error."), { name: "InternalError", $metadata: { httpStatusCode: 500 } })).mockImplementation((c) => s3.s3.send(c)) };
     const retrying = setup({ s3: flaky });
     await expect(retrying.handlers.s3({ Records: [...s3Event("x.log.gz").Records, ...s3Event(KEY).Records] })).rejects.toThrow(RetryableFlowLogReadError);
-    expect(retrying.sink.published).toHaveLength(16);
+    expect(retrying.sink.published).toHaveLength(SAMPLE_FINDINGS.length);
   });
 
   it("skips Parquet deliveries, deletions and test events with a reason", () => {

@@ -2,7 +2,8 @@
  * Enriched flows → subjects (docs/subjects.md), so the rules written for templates and CloudTrail
  * also fire on traffic:
  * - `Parapet::VPC::Flow` for every flow — a conversation, or a NODATA/SKIPDATA record (properties =
- *   the enriched flow);
+ *   the enriched flow) — except the client end's capture of a connection the server end's interface
+ *   logged too;
  * - `AWS::EC2::Instance` for each instance seen at either end (Tags as a CloudFormation list), once
  *   per call;
  * - `AWS::EC2::SecurityGroupIngress` for each accepted inbound flow from a public address (observed
@@ -108,22 +109,41 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
   };
 }
 
+/**
+ * The same connection as the capturing interface's VPC sees it, for traffic whose direction is known
+ * (between two interfaces that both log, it is captured once at each end).
+ */
+function connectionKey(flow: EnrichedTraffic): string | undefined {
+  if (flow.Direction === "unknown") return undefined;
+  const vpc = (flow.Direction === "inbound" ? flow.Server : flow.Client).VpcId ?? "";
+  return `${vpc}|${flow.ProtocolNumber}|${flow.Client.Addr}|${flow.Server.Addr}|${flow.DstPort}|${flow.Action}`;
+}
+
 export function flowsToSubjects(flows: readonly EnrichedFlow[], file: string): FlowSubject[] {
   const subjects: FlowSubject[] = [];
   const instances = new Set<string>();
   const ingress = new Set<string>();
+  // A connection between two interfaces that both log is one flow subject, the server end's capture:
+  // its findings, and the alerts they become, do not depend on which capture the file lists first.
+  const capturedByServer = new Set<string>();
+  for (const flow of flows) {
+    if (flow.LogStatus === "OK" && flow.Direction === "inbound") capturedByServer.add(connectionKey(flow)!);
+  }
   for (const flow of flows) {
     const context = flowContext(flow);
     const where = location(file, flow.Lines[0]);
     const observation = flowObservation(flow);
-    subjects.push({
-      type: FLOW_TYPE,
-      id: `${observation}:${flow.Start}`,
-      properties: flow as unknown as Record<string, unknown>,
-      source: "flowlog",
-      context: { flow: { ...context, observation } },
-      location: where,
-    });
+    const seenByServer = flow.LogStatus === "OK" && flow.Direction === "outbound" && capturedByServer.has(connectionKey(flow)!);
+    if (!seenByServer) {
+      subjects.push({
+        type: FLOW_TYPE,
+        id: `${observation}:${flow.Start}`,
+        properties: flow as unknown as Record<string, unknown>,
+        source: "flowlog",
+        context: { flow: { ...context, observation } },
+        location: where,
+      });
+    }
     if (flow.LogStatus !== "OK") continue;
     for (const endpoint of [flow.Client, flow.Server]) {
       if (endpoint.Type === "ec2:instance" && endpoint.InstanceId !== undefined && !instances.has(endpoint.InstanceId)) {

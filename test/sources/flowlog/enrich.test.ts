@@ -265,7 +265,23 @@ describe("the bundled sample with its inventory", () => {
   it("makes flow, instance and observed-ingress subjects", () => {
     const subjects = flowsToSubjects(flows, "samples/flowlogs/sample.log");
     const flowSubjects = subjects.filter((s) => s.type === "Parapet::VPC::Flow");
-    expect(flowSubjects).toHaveLength(flows.length);
+    // Connections both of whose interfaces log are one subject each, the server end's capture.
+    const capturedTwice = flows.filter((f) => !flowSubjects.some((s) => s.properties === (f as unknown as Record<string, unknown>)));
+    expect(capturedTwice.map((f) => f.LogStatus === "OK" && [f.InterfaceId, f.Direction, f.Client.Addr, f.Server.Addr, f.DstPort])).toEqual([
+      ["eni-0a1b2c3d4e5f60002", "outbound", "10.0.2.20", "10.0.3.30", 5432],
+      ["eni-0a1b2c3d4e5f60004", "outbound", "10.0.2.40", "10.0.1.10", 8080],
+      ["eni-0a1b2c3d4e5f60002", "outbound", "10.0.2.20", "10.0.2.60", 443],
+    ]);
+    for (const [client, server] of [["10.0.2.20", "10.0.3.30"], ["10.0.2.40", "10.0.1.10"], ["10.0.2.20", "10.0.2.60"]]) {
+      expect(flowSubjects.filter((s) => s.properties.LogStatus === "OK" && (s.properties as unknown as EnrichedTraffic).Client.Addr === client && (s.properties as unknown as EnrichedTraffic).Server.Addr === server)).toEqual([
+        expect.objectContaining({ properties: expect.objectContaining({ Direction: "inbound" }) }),
+      ]);
+    }
+    // In either order, and not when the two captures disagree on the action.
+    const reversed = flowsToSubjects([...flows].reverse(), "x").filter((s) => s.type === "Parapet::VPC::Flow");
+    expect(reversed.map((s) => s.id).sort()).toEqual(flowSubjects.map((s) => s.id).sort());
+    const rejectedAtServer = flows.map((f) => (f.LogStatus === "OK" && f.Direction === "inbound" && f.DstPort === 5432 && f.Client.Addr === "10.0.2.20" ? { ...f, Action: "REJECT" as const } : f));
+    expect(flowsToSubjects(rejectedAtServer, "x").filter((s) => s.type === "Parapet::VPC::Flow")).toHaveLength(flowSubjects.length + 1);
     expect(flowSubjects[0]).toMatchObject({
       id: "eni-0a1b2c3d4e5f60001:tcp:81.2.69.142-10.0.1.10:22:ACCEPT:1718000000",
       source: "flowlog",
