@@ -109,14 +109,9 @@ function ingressSubject(flow: EnrichedTraffic, context: FlowContext, where: Loca
   };
 }
 
-/**
- * The same connection as the capturing interface's VPC sees it, for traffic whose direction is known
- * (between two interfaces that both log, it is captured once at each end).
- */
-function connectionKey(flow: EnrichedTraffic): string | undefined {
-  if (flow.Direction === "unknown") return undefined;
-  const vpc = (flow.Direction === "inbound" ? flow.Server : flow.Client).VpcId ?? "";
-  return `${vpc}|${flow.ProtocolNumber}|${flow.Client.Addr}|${flow.Server.Addr}|${flow.DstPort}|${flow.Action}`;
+/** A connection as the VPC of the interface that captured it sees it: the same from either end. */
+function connectionKey(flow: EnrichedTraffic, capturing: Endpoint): string {
+  return `${capturing.VpcId ?? ""}|${flow.ProtocolNumber}|${flow.Client.Addr}|${flow.Server.Addr}|${flow.DstPort}|${flow.Action}`;
 }
 
 export function flowsToSubjects(flows: readonly EnrichedFlow[], file: string): FlowSubject[] {
@@ -127,13 +122,13 @@ export function flowsToSubjects(flows: readonly EnrichedFlow[], file: string): F
   // its findings, and the alerts they become, do not depend on which capture the file lists first.
   const capturedByServer = new Set<string>();
   for (const flow of flows) {
-    if (flow.LogStatus === "OK" && flow.Direction === "inbound") capturedByServer.add(connectionKey(flow)!);
+    if (flow.LogStatus === "OK" && flow.Direction === "inbound") capturedByServer.add(connectionKey(flow, flow.Server));
   }
   for (const flow of flows) {
     const context = flowContext(flow);
     const where = location(file, flow.Lines[0]);
     const observation = flowObservation(flow);
-    const seenByServer = flow.LogStatus === "OK" && flow.Direction === "outbound" && capturedByServer.has(connectionKey(flow)!);
+    const seenByServer = flow.LogStatus === "OK" && flow.Direction === "outbound" && capturedByServer.has(connectionKey(flow, flow.Client));
     if (!seenByServer) {
       subjects.push({
         type: FLOW_TYPE,
