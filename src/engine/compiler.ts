@@ -146,9 +146,17 @@ function compileRelated(check: RelatedCheck, pointer: string, options: CompileOp
   const { type, on, from, where } = check.related;
   const wanted = check.exists ?? true;
   const whereFn = where ? compileCondition(where, childPointer(pointer, "related", "where"), options) : undefined;
-  const label = on ? `related ${type} via ${on}` : `related ${type} from ${from}`;
+  const label = on && from ? `related ${type} where ${on} names what ${from} names` : on ? `related ${type} via ${on}` : `related ${type} from ${from}`;
   let find: (s: Subject, ctx: EvalContext) => Subject[];
-  if (on) {
+  if (on && from) {
+    const selectOn = compileSelector(on, { fastPath: options.fastPath });
+    const selectFrom = compileSelector(from, { fastPath: options.fastPath });
+    find = (s, ctx) => {
+      const targets: string[] = [];
+      for (const v of selectFrom(s)) referenceTargets(v, targets);
+      return ctx.relations.referencingTo(type, on, selectOn, targets);
+    };
+  } else if (on) {
     const select = compileSelector(on, { fastPath: options.fastPath });
     find = (s, ctx) => ctx.relations.referencingTo(type, on, select, subjectKeys(s));
   } else {

@@ -19,7 +19,9 @@ export interface Check {
 /**
  * A join: does a related subject exist? `on` is a selector in the related subject that references
  * this subject (a BucketPolicy's `properties.Bucket`); `from` is a selector in this subject that
- * references the related one (a Function's `properties.Role`).
+ * references the related one (a Function's `properties.Role`). With both, the two subjects are
+ * related when their values name the same thing (a Deployment's `properties.StageName` and a
+ * UsagePlan's `properties.ApiStages[*].Stage`: the same literal, or a `Ref` to the same parameter).
  */
 export interface RelatedCheck {
   related: { type: string; on?: string; from?: string; where?: Condition };

@@ -141,7 +141,7 @@ export function buildRuleSchema(operators: ReadonlyMap<string, Operator> = OPERA
               from: { type: "string", minLength: 1 },
               where: { $ref: "#/definitions/condition" },
             },
-            oneOf: [{ required: ["on"] }, { required: ["from"] }],
+            anyOf: [{ required: ["on"] }, { required: ["from"] }],
           },
           exists: { type: "boolean" },
         },
