@@ -1,8 +1,12 @@
 /**
  * Tiny benchmark harness: runs a function several times after a warm-up and reports the median,
- * because this 2-core machine is noisy. Each benchmark measures its floor in the same run.
+ * because this 2-core machine is noisy. Each benchmark measures its floor in the same run. Garbage
+ * is collected before each timed run (with `--expose-gc`), so no run pays for the one before.
  */
 import { readFileSync } from "node:fs";
+
+/** `global.gc` when node runs with `--expose-gc` (as `npm run bench` starts every benchmark). */
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 export interface Measurement {
   name: string;
@@ -16,6 +20,7 @@ export function measure(name: string, fn: () => unknown, runs = 5, warmup = 1): 
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    collectGarbage?.();
     const start = process.hrtime.bigint();
     fn();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -43,6 +48,8 @@ export async function measureRounds(contenders: readonly Contender[], rounds = 7
   const times = contenders.map((): number[] => []);
   for (let round = -warmup; round < rounds; round++) {
     for (let i = 0; i < contenders.length; i++) {
+      // The previous contender's garbage is collected before the clock starts, not on this one's time.
+      collectGarbage?.();
       const start = process.hrtime.bigint();
       await contenders[i]!.run();
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
