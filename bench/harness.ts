@@ -1,12 +1,10 @@
 /**
  * Tiny benchmark harness: runs a function several times after a warm-up and reports the median,
- * because this 2-core machine is noisy. Each benchmark measures its floor in the same run. Garbage
- * is collected before each timed run (with `--expose-gc`), so no run pays for the one before.
+ * because this 2-core machine is noisy. Each benchmark measures its floor in the same run, each
+ * contender in a block of its own runs: its warm-up absorbs the garbage the one before left, so every
+ * timed run is that contender's steady state (interleaving them made each pay for the other's garbage).
  */
 import { readFileSync } from "node:fs";
-
-/** `global.gc` when node runs with `--expose-gc` (as `npm run bench` starts every benchmark). */
-const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
 export interface Measurement {
   name: string;
@@ -20,7 +18,6 @@ export function measure(name: string, fn: () => unknown, runs = 5, warmup = 1): 
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    collectGarbage?.();
     const start = process.hrtime.bigint();
     fn();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -28,44 +25,15 @@ export function measure(name: string, fn: () => unknown, runs = 5, warmup = 1): 
   return summarize(name, times);
 }
 
-export interface Contender {
-  name: string;
-  run: () => unknown;
-}
-
-export interface PairedMeasurement {
-  measurements: Measurement[];
-  /** Per contender: the median over rounds of floor time ÷ its time in the same round (the floor's is 1). */
-  ofFloor: number[];
-}
-
-/**
- * Runs the floor (the first contender) and the others in turn, round after round, like an A/B
- * comparison: each ratio to the floor is taken within a round and the median of those is reported,
- * so the machine's speed drifting during the run (this one is noisy) moves both sides of a ratio.
- */
-export async function measureRounds(contenders: readonly Contender[], rounds = 7, warmup = 1): Promise<PairedMeasurement> {
-  const times = contenders.map((): number[] => []);
-  for (let round = -warmup; round < rounds; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      // The previous contender's garbage is collected before the clock starts, not on this one's time.
-      collectGarbage?.();
-      const start = process.hrtime.bigint();
-      await contenders[i]!.run();
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (round >= 0) times[i]!.push(ms);
-    }
+export async function measureAsync(name: string, fn: () => Promise<unknown>, runs = 5, warmup = 1): Promise<Measurement> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  const floor = times[0]!;
-  return {
-    measurements: contenders.map((c, i) => summarize(c.name, times[i]!)),
-    ofFloor: times.map((own) => median(own.map((ms, round) => floor[round]! / ms))),
-  };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return summarize(name, times);
 }
 
 function summarize(name: string, times: number[]): Measurement {

@@ -15,7 +15,7 @@ for (const name of selected) {
   const file = path.join(__dirname, `${name}.js`);
   if (!existsSync(file)) continue;
   console.log("");
-  const result = spawnSync(process.execPath, ["--expose-gc", file], { stdio: "inherit", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+  const result = spawnSync(process.execPath, [file], { stdio: "inherit", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
   if (result.status !== 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
