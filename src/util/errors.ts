@@ -17,3 +17,9 @@ export function formatWhere(file: string, line?: number, column?: number): strin
   if (line === undefined) return file;
   return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
 }
+
+/** What went wrong, from anything thrown: an error's message (also one from another realm), else its text. */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : String(error);
+}

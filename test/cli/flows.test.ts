@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -33,6 +33,16 @@ describe("parapet flows enrich", () => {
     expect(code).toBe(0);
     expect(stderr).toBe("parapet: <stdin>:4: malformed flow log record: expected 14 fields (version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status), found 1\n");
     expect(stdout.trimEnd().split("\n")).toHaveLength(17);
+  });
+
+  it("enriches every flow log file of a directory, with one interface cache", async () => {
+    const tree = join(dir, "enrich-tree");
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, "a.log"), sampleText());
+    writeFileSync(join(tree, "b.log.gz"), gzipSync(sampleText()));
+    const { code, stdout, stderr } = await run(["enrich", tree, ...INVENTORY]);
+    expect([code, stderr]).toEqual([0, ""]);
+    expect(stdout.trimEnd().split("\n")).toHaveLength(2 * 17);
   });
 
   it("fails with one clear line when no line is a flow log record", async () => {
@@ -71,6 +81,38 @@ describe("parapet flows scan", () => {
     expect(ids).not.toContain("flow-database-port-accepted-from-internet");
     expect(ids).not.toContain("flow-ec2-to-ec2-bypassing-load-balancer");
     expect(ids).toContain("flow-ssh-rdp-accepted-from-internet");
+  });
+
+  it("scans directories and several files with one report, naming the files it could not read and scanning the rest", async () => {
+    const tree = join(dir, "tree");
+    mkdirSync(join(tree, "2024", "06"), { recursive: true });
+    writeFileSync(join(tree, "a.log"), sampleText());
+    writeFileSync(join(tree, "2024", "06", "b.log.gz"), gzipSync(sampleText()));
+    writeFileSync(join(tree, "2024", "06", "truncated.log.gz"), gzipSync(sampleText()).subarray(0, 40));
+    writeFileSync(join(tree, "README.txt"), "not a flow log");
+    const junk = join(dir, "junk-records.log");
+    writeFileSync(junk, "hello\n");
+    const { code, stdout, stderr } = await run(["scan", tree, junk, ...INVENTORY, "--format", "json"]);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { summary: { filesScanned: number }; findings: { file: string }[]; errors: { file: string; message: string }[] };
+    const perFile = new Map<string, number>();
+    for (const f of report.findings) perFile.set(f.file, (perFile.get(f.file) ?? 0) + 1);
+    expect(perFile).toEqual(new Map([[join(tree, "a.log"), SAMPLE_FINDINGS.length], [join(tree, "2024", "06", "b.log.gz"), SAMPLE_FINDINGS.length]]));
+    expect(report.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: join(tree, "2024", "06", "truncated.log.gz"), message: "not a valid gzip file (unexpected end of file)" }),
+        expect.objectContaining({ file: junk, message: "no valid flow log records (1 malformed line)" }),
+      ]),
+    );
+    expect(report.errors).toHaveLength(2);
+    expect(report.summary.filesScanned).toBe(4);
+    expect(stderr).toContain(`parapet: ${join(tree, "2024", "06", "truncated.log.gz")}: not a valid gzip file`);
+  });
+
+  it("does not take stdin together with other inputs", async () => {
+    const { code, stderr } = await run(["scan", "-", SAMPLE_LOG, "--offline"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe("parapet: - (stdin) cannot be combined with other inputs\n");
   });
 
   it("rejects an unknown field in --format-string with one clear line", async () => {

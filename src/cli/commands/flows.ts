@@ -1,6 +1,10 @@
 /**
- * `parapet flows enrich <file|->`: VPC flow log records → enriched flows, one JSON object per line.
- * `parapet flows scan <file|->`: the same flows evaluated against the rules, reported as `lint` reports.
+ * `parapet flows enrich <inputs...>`: VPC flow log records → enriched flows, one JSON object per line.
+ * `parapet flows scan <inputs...>`: the same flows evaluated against the rules, reported as `lint` reports.
+ * Inputs are files, directories (their `.log` and `.log.gz` files, recursively), globs, or `-` for
+ * stdin; one enricher serves them all, so an interface is looked up once per run. A file that cannot
+ * be read, or holds no record at all, is reported with its name and the others are still processed
+ * (exit code 2 at the end).
  *
  * Interfaces come from `--inventory` files (offline: `aws ec2 describe-network-interfaces` and
  * optionally `describe-instances` JSON), else `flowlogs.inventoryFiles` in the configuration, else live
@@ -17,8 +21,9 @@ import {
   processFlowLogText,
   type FlowLogResult,
 } from "../../pipeline/flowlogs";
+import { expandInputPaths } from "../../pipeline/files";
 import { buildReport } from "../../pipeline/report";
-import { exitCodeFor, formatReport } from "../../report";
+import { exitCodeFor, formatReport, type InputError } from "../../report";
 import { flowLogBytesToText, readFlowLogFile, type Enricher } from "../../sources/flowlog";
 import { UserError } from "../../util/errors";
 import { addReportOptions, type ReportOptions } from "../reportOptions";
@@ -48,29 +53,36 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
+const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz), directories, globs, or - for stdin"] as const;
+const DIRECTORY_EXTENSIONS = [".log", ".log.gz"];
+
 function enrichCommand(): Command {
   return withEnrichmentOptions(
     new Command("enrich")
-      .description("print each flow enriched with interface, instance, tag and AWS service data, one JSON object per line")
-      .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
+      .description(
+        "print each flow enriched with interface, instance, tag and AWS service data, one JSON object per line.\n" +
+          "Exit 0: done; 2: a usage error, or an input that could not be read (the others are still enriched).",
+      )
+      .argument(...INPUTS_ARGUMENT),
   )
     .option("-o, --output <file>", "write the flows to a file instead of stdout")
     .option("-c, --config <file>", "configuration file")
-    .action(async (file: string, opts: EnrichmentOptions & { output?: string }) => {
+    .action(async (inputs: string[], opts: EnrichmentOptions & { output?: string }) => {
       const config = loadConfig(opts.config);
-      const { text, label } = await readInput(file);
       const lines: string[] = [];
-      const result = await withEnricher(config, opts, (enricher) =>
-        processFlowLogText(text, label, {
-          enricher,
-          format: formatOf(config, opts),
-          onFlows: (flows) => {
-            for (const flow of flows) lines.push(JSON.stringify(flow));
-          },
-        }),
+      const { failures } = await withEnricher(config, opts, (enricher) =>
+        processInputs(inputs, (text, label) =>
+          processFlowLogText(text, label, {
+            enricher,
+            format: formatOf(config, opts),
+            onFlows: (flows) => {
+              for (const flow of flows) lines.push(JSON.stringify(flow));
+            },
+          }),
+        ),
       );
-      reportProblems(result);
       emit(lines.join("\n"), opts.output);
+      if (failures.length > 0) process.exitCode = 2;
     });
 }
 
@@ -80,20 +92,64 @@ function scanCommand(): Command {
       new Command("scan")
         .description(
           "check flows against the rules (exposure, cross-AZ cost, load-balancer bypass, ...).\n" +
-            "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an unreadable input.",
+            "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an input that could not be read.",
         )
-        .argument("<file>", "flow log file (.log or .log.gz), or - for stdin"),
+        .argument(...INPUTS_ARGUMENT),
     ),
-  ).action(async (file: string, opts: ScanOptions) => {
+  ).action(async (inputs: string[], opts: ScanOptions) => {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
-      const { text, label } = await readInput(file);
-      const result = await withEnricher(config, opts, (enricher) => processFlowLogText(text, label, { ruleSet, enricher, format: formatOf(config, opts) }));
-      reportProblems(result, false);
-      const report = buildReport(ruleSet, { findings: result.findings, suppressed: result.suppressed, errors: result.errors, filesScanned: 1 });
+      const { results, failures } = await withEnricher(config, opts, (enricher) =>
+        processInputs(inputs, (text, label) => processFlowLogText(text, label, { ruleSet, enricher, format: formatOf(config, opts) }), false),
+      );
+      const report = buildReport(ruleSet, {
+        findings: results.flatMap((r) => r.findings),
+        suppressed: results.flatMap((r) => r.suppressed),
+        errors: [...failures, ...results.flatMap((r) => r.errors)],
+        filesScanned: results.length + failures.length,
+      });
       emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
-      process.exitCode = exitCodeFor(report.findings, opts.failOn);
+      process.exitCode = failures.length > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
     });
+}
+
+/**
+ * Reads and processes each input in turn. Malformed lines and lookup problems go to stderr (malformed
+ * lines only when `printMalformed`: the scan report lists them); an input that cannot be read or has
+ * no valid record at all is a failure, named on stderr, and the next input is processed.
+ */
+async function processInputs(
+  inputs: readonly string[],
+  run: (text: string, label: string) => Promise<FlowLogResult>,
+  printMalformed = true,
+): Promise<{ results: FlowLogResult[]; failures: InputError[] }> {
+  if (inputs.includes("-") && inputs.length > 1) throw new UserError("- (stdin) cannot be combined with other inputs");
+  const paths = inputs[0] === "-" ? ["-"] : expandInputPaths(inputs, DIRECTORY_EXTENSIONS);
+  const results: FlowLogResult[] = [];
+  const failures: InputError[] = [];
+  const fail = (file: string, message: string) => {
+    // Read errors name their file already; the report has a column for it.
+    const own = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
+    failures.push({ file, message: own });
+    process.stderr.write(`parapet: ${file}: ${own}\n`);
+  };
+  for (const path of paths) {
+    let input;
+    try {
+      input = await readInput(path);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      fail(path, err.message);
+      continue;
+    }
+    const result = await run(input.text, input.label);
+    const unusable = result.records === 0 && result.malformedCount > 0;
+    if (printMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
+    for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
+    if (unusable) fail(result.file, `no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
+    else results.push(result);
+  }
+  return { results, failures };
 }
 
 function formatOf(config: Config, opts: EnrichmentOptions) {
@@ -119,14 +175,4 @@ async function readInput(file: string): Promise<{ text: string; label: string }>
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return { text: flowLogBytesToText(Buffer.concat(chunks), "<stdin>"), label: "<stdin>" };
-}
-
-/** Malformed lines and lookup problems go to stderr; the scan report also lists malformed lines. */
-function reportProblems(result: FlowLogResult, withMalformed = true): void {
-  const unusable = result.records === 0 && result.malformedCount > 0;
-  if (withMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
-  for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
-  if (unusable) {
-    throw new UserError(`${result.file}: no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
-  }
 }

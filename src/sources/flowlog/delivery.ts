@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
-import { UserError } from "../../util/errors";
+import { messageOf, UserError } from "../../util/errors";
 import { isObject } from "../../util/objects";
 import { FlowLogParser, type ParseOptions, type ParseResult } from "./parse";
 
@@ -15,7 +15,7 @@ export function flowLogBytesToText(bytes: Uint8Array, label = "<input>"): string
     try {
       return gunzipSync(bytes).toString("utf8");
     } catch (error) {
-      throw new UserError(`${label}: not a valid gzip file (${error instanceof Error ? error.message : String(error)})`);
+      throw new UserError(`${label}: not a valid gzip file (${messageOf(error)})`);
     }
   }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
@@ -83,7 +83,7 @@ export function decodeCloudWatchLogsPayload(base64: string, label = "<awslogs.da
   try {
     json = JSON.parse(gunzipSync(bytes).toString("utf8"));
   } catch (error) {
-    throw new UserError(`${label}: not a base64 gzip JSON CloudWatch Logs payload (${error instanceof Error ? error.message : String(error)})`);
+    throw new UserError(`${label}: not a base64 gzip JSON CloudWatch Logs payload (${messageOf(error)})`);
   }
   return toCloudWatchLogsPayload(json, label);
 }
@@ -137,7 +137,7 @@ export function kinesisRecordsToLogEvents(event: KinesisEventLike): KinesisPaylo
       const payload = decodeCloudWatchLogsPayload(data, `kinesis record ${eventId}`);
       if (payload.messageType === "DATA_MESSAGE") out.push({ ok: true, eventId, sequenceNumber, payload });
     } catch (error) {
-      out.push({ ok: false, eventId, sequenceNumber, error: error instanceof Error ? error.message : String(error) });
+      out.push({ ok: false, eventId, sequenceNumber, error: messageOf(error) });
     }
   }
   return out;

@@ -17,7 +17,7 @@
  */
 import type { EC2Client, Filter, NetworkInterface, Tag } from "@aws-sdk/client-ec2";
 import { readFile } from "node:fs/promises";
-import { UserError } from "../../util/errors";
+import { messageOf, UserError } from "../../util/errors";
 import { isObject, safeFromEntries } from "../../util/objects";
 import { classifyInterface, partitionOf, regionOfZone, type InterfaceClass } from "./classify";
 
@@ -215,7 +215,7 @@ export async function loadInventoryFiles(paths: readonly string[]): Promise<Inve
       documents.push(inventoryFromDocuments([JSON.parse(text)], path));
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(`${path}: inventory file is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new UserError(`${path}: inventory file is not valid JSON (${messageOf(error)})`);
     }
   }
   const merged: Inventory = { networkInterfaces: [], instanceTags: new Map() };

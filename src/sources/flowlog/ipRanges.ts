@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ipaddr from "ipaddr.js";
-import { UserError } from "../../util/errors";
+import { messageOf, UserError } from "../../util/errors";
 import { isObject } from "../../util/objects";
 import { parseIPv4 } from "./addresses";
 
@@ -54,7 +54,7 @@ export function loadIpRanges(path?: string): IpRanges {
   try {
     json = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new UserError(`${file}: cannot read ip-ranges.json (${error instanceof Error ? error.message : String(error)})`);
+    throw new UserError(`${file}: cannot read ip-ranges.json (${messageOf(error)})`);
   }
   const ranges = buildIpRanges(json, file);
   if (path === undefined) bundled = ranges;

@@ -4,7 +4,7 @@
  * field, each number parsed once. Malformed lines are counted and reported with their line number and
  * never stop the rest of the input.
  */
-import { UserError } from "../../util/errors";
+import { messageOf, UserError } from "../../util/errors";
 import { DEFAULT_FORMAT, FIELDS, type FieldKind, type FlowRecord, type FlowRecordKey } from "./fields";
 
 /** A compiled format: the columns of a line, in order. */
@@ -277,7 +277,7 @@ export class FlowLogParser {
     try {
       this.format = compileFormat(parts, false);
     } catch (error) {
-      this.malformed(line, error instanceof Error ? error.message : String(error), text);
+      this.malformed(line, messageOf(error), text);
       return;
     }
     this.formatChanged();
