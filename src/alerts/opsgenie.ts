@@ -83,9 +83,9 @@ export function identityHash(finding: Finding): string {
 }
 
 /** `parapet-<rule id>-<sha256 of the identity>`: readable in OpsGenie, deterministic, ≤ 512 characters. */
-export function alertAlias(finding: Finding): string {
+export function alertAlias(finding: Finding, hash = identityHash(finding)): string {
   const rule = truncate(finding.ruleId.replace(/[^A-Za-z0-9._-]/g, "_"), 100, "");
-  return truncate(`parapet-${rule}-${identityHash(finding)}`, OPSGENIE.alias, "");
+  return truncate(`parapet-${rule}-${hash}`, OPSGENIE.alias, "");
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -272,15 +272,38 @@ function subjectLine(finding: Finding): string {
  * message is shrunk (description first, then details) until it fits `maxMessageBytes`.
  */
 export function findingToAlert(finding: Finding, options: AlertOptions = {}): SnsAlert {
-  const source = truncate(printableAscii(options.source ?? "parapet"), OPSGENIE.source, "") || "parapet";
-  const maxBytes = Math.min(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, SNS_MAX_MESSAGE_BYTES);
-  const alias = alertAlias(finding);
+  return buildAlert(finding, prepare(options));
+}
+
+export function findingsToAlerts(findings: readonly Finding[], options: AlertOptions = {}): SnsAlert[] {
+  const prepared = prepare(options);
+  return findings.map((finding) => buildAlert(finding, prepared));
+}
+
+interface PreparedOptions {
+  source: string;
+  tags: readonly string[];
+  maxBytes: number;
+}
+
+/** What is the same for every alert of a call, worked out once. */
+function prepare(options: AlertOptions): PreparedOptions {
+  return {
+    source: truncate(printableAscii(options.source ?? "parapet"), OPSGENIE.source, "") || "parapet",
+    tags: options.tags ?? [],
+    maxBytes: Math.min(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, SNS_MAX_MESSAGE_BYTES),
+  };
+}
+
+function buildAlert(finding: Finding, { source, tags, maxBytes }: PreparedOptions): SnsAlert {
+  const hash = identityHash(finding);
+  const alias = alertAlias(finding, hash);
   const body: OpsGenieAlert = {
     message: truncate(withoutControls(`${finding.title}: ${finding.subject.id}`).replace(/\s+/g, " ").trim(), OPSGENIE.message),
     alias,
     description: "",
     priority: PRIORITY_BY_SEVERITY[finding.severity],
-    tags: tagList(finding, options.tags ?? []),
+    tags: tagList(finding, tags),
     entity: truncate(withoutControls(finding.subject.id), OPSGENIE.entity),
     source,
     details: detailsMap(finding),
@@ -290,7 +313,7 @@ export function findingToAlert(finding: Finding, options: AlertOptions = {}): Sn
     subject: subjectLine(finding),
     message: "",
     messageAttributes: messageAttributes(finding, source),
-    deduplicationId: identityHash(finding),
+    deduplicationId: hash,
   };
 
   const fullDescription = descriptionText(finding);
@@ -310,6 +333,3 @@ export function findingToAlert(finding: Finding, options: AlertOptions = {}): Sn
   }
 }
 
-export function findingsToAlerts(findings: readonly Finding[], options: AlertOptions = {}): SnsAlert[] {
-  return findings.map((finding) => findingToAlert(finding, options));
-}

@@ -16,8 +16,12 @@ function safeSlice(text: string, end: number): string {
   return text.slice(0, cut);
 }
 
+const PRINTABLE_WORDS = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+
 /** Printable ASCII only, on one line: SNS subjects reject line breaks and control characters. */
 export function printableAscii(text: string): string {
+  // Most subjects are already printable words with single spaces: nothing to normalize.
+  if (PRINTABLE_WORDS.test(text)) return text;
   return text
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
