@@ -11,7 +11,7 @@ import type { RuleSet } from "../src/engine/ruleset";
 import { SAMPLES_DIR } from "../src/paths";
 import { evaluateCloudTrailRecords, evaluateCloudTrailStream } from "../src/pipeline/cloudtrail";
 import { CloudTrailFileError, openCloudTrailBytes, openCloudTrailFile, parseLogBody, type CloudTrailStream } from "../src/sources/cloudtrail";
-import { formatRow, measureAsync, peakRssMiB } from "./harness";
+import { formatRow, measureCycles, peakRssMiB, type Measurement } from "./harness";
 
 /**
  * CloudTrail throughput: a generated log file of at least 50 MB (records drawn from the bundled
@@ -131,10 +131,10 @@ export async function runCloudTrailBench(): Promise<void> {
 
   const sink = new NullAlertSink();
   let findings = 0;
-  const f = await measureAsync("floor: gunzip 1 MiB chunks + JSON.parse", () => floor(gz));
-  const w = await measureAsync("whole (streaming): gunzip+split+parse+eval", async () => {
-    findings = await whole(inMemory(gz), ruleSet, sink);
-  });
+  const [f, w] = (await measureCycles([
+    { name: "floor: gunzip 1 MiB chunks + JSON.parse", run: () => floor(gz) },
+    { name: "whole (streaming): gunzip+split+parse+eval", run: async () => void (findings = await whole(inMemory(gz), ruleSet, sink)) },
+  ])) as [Measurement, Measurement];
   const rate = (ms: number) => `${(mb / (ms / 1000)).toFixed(0)} MiB/s`;
   console.log(formatRow(f, rate(f.medianMs)));
   console.log(formatRow(w, `${rate(w.medianMs)}, ${findings} findings → null sink`));

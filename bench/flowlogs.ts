@@ -3,13 +3,13 @@ import { defaultConfiguration } from "../src/engine/config";
 import { loadRules } from "../src/engine/loader";
 import { DEFAULT_FLOW_CHUNK, processFlowLogText } from "../src/pipeline/flowlogs";
 import { createEnricher, FlowLogFolder, foldFlowLogText, loadIpRanges, type Enricher } from "../src/sources/flowlog";
-import { formatRow, measure, measureAsync, peakRssMiB, type Measurement } from "./harness";
+import { formatRow, measureCycles, peakRssMiB } from "./harness";
 
 /**
  * Flow-log throughput (issue 5 §6): 1,000,000 generated version-2 lines over 1,000 interfaces, as
  * records per second for a bare split-lines loop (the floor every stage is compared with), parse,
  * parse + enrich with a warm interface cache, and parse + enrich + evaluate with the built-in rules —
- * all in the same run — plus the EC2 calls a cold cache costs, through a fake EC2 client that counts
+ * all in the same run, in blocks cycled three times (`measureCycles`) — plus the EC2 calls a cold cache costs, through a fake EC2 client that counts
  * them (target: at most interfaces / 50 + pages), and the process's peak RSS.
  *
  * The generated traffic imitates what a VPC's flow logs are made of: the same conversations
@@ -243,25 +243,23 @@ export async function runFlowLogBench(): Promise<void> {
   const coldCalls = ec2.calls.describeNetworkInterfaces + ec2.calls.describeTags;
   const budget = INTERFACES / 50 + ec2.calls.pages;
 
-  const rows: Array<{ m: Measurement; count: string }> = [];
   let fields = 0;
   let parsed = { records: 0, conversations: 0 };
   let flows = 0;
   let findings = 0;
-  rows.push({ m: measure("bare split-lines loop", () => (fields = bareSplitLines(text)), 5), count: `${fields.toLocaleString("en")} fields` });
-  rows.push({
-    m: measure("parse (folded into conversations)", () => (parsed = parseOnly(text)), 5),
-    count: `${parsed.records.toLocaleString("en")} records, ${parsed.conversations.toLocaleString("en")} conversations`,
-  });
-  rows.push({ m: await measureAsync("parse + enrich (warm cache)", async () => void (flows = await parseAndEnrich(text, enricher)), 5), count: `${flows.toLocaleString("en")} flows` });
-  rows.push({
-    m: await measureAsync(
-      "parse + enrich + evaluate",
-      async () => void (findings = (await processFlowLogText(text, "bench.log", { ruleSet, enricher })).findings.length),
-      5,
-    ),
-    count: `${findings.toLocaleString("en")} findings`,
-  });
+  const measurements = await measureCycles([
+    { name: "bare split-lines loop", run: () => (fields = bareSplitLines(text)) },
+    { name: "parse (folded into conversations)", run: () => (parsed = parseOnly(text)) },
+    { name: "parse + enrich (warm cache)", run: async () => void (flows = await parseAndEnrich(text, enricher)) },
+    { name: "parse + enrich + evaluate", run: async () => void (findings = (await processFlowLogText(text, "bench.log", { ruleSet, enricher })).findings.length) },
+  ]);
+  const counts = [
+    `${fields.toLocaleString("en")} fields`,
+    `${parsed.records.toLocaleString("en")} records, ${parsed.conversations.toLocaleString("en")} conversations`,
+    `${flows.toLocaleString("en")} flows`,
+    `${findings.toLocaleString("en")} findings`,
+  ];
+  const rows = measurements.map((m, i) => ({ m, count: counts[i]! }));
 
   const floor = rows[0]!.m.medianMs;
   for (const { m, count } of rows) {

@@ -1,8 +1,6 @@
 /**
  * Tiny benchmark harness: runs a function several times after a warm-up and reports the median,
- * because this 2-core machine is noisy. Each benchmark measures its floor in the same run, each
- * contender in a block of its own runs: its warm-up absorbs the garbage the one before left, so every
- * timed run is that contender's steady state (interleaving them made each pay for the other's garbage).
+ * because this 2-core machine is noisy. Each benchmark measures its floor in the same run.
  */
 import { readFileSync } from "node:fs";
 
@@ -25,15 +23,30 @@ export function measure(name: string, fn: () => unknown, runs = 5, warmup = 1): 
   return summarize(name, times);
 }
 
-export async function measureAsync(name: string, fn: () => Promise<unknown>, runs = 5, warmup = 1): Promise<Measurement> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+export interface Contender {
+  name: string;
+  run: () => unknown;
+}
+
+/**
+ * Measures a floor (the first contender) and the others in the same run, robust to a machine whose
+ * speed drifts: `cycles` times over, each contender gets a block of one warm-up and `runsPerBlock`
+ * timed runs. The warm-up absorbs the garbage and JIT state the previous contender left, so every
+ * timed run is that contender's steady state (runs interleaved one by one made each pay for the
+ * other's garbage); the cycles spread drift over all contenders alike. Medians over all timed runs.
+ */
+export async function measureCycles(contenders: readonly Contender[], cycles = 3, runsPerBlock = 3): Promise<Measurement[]> {
+  const times = contenders.map((): number[] => []);
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    for (let i = 0; i < contenders.length; i++) {
+      for (let run = -1; run < runsPerBlock; run++) {
+        const start = process.hrtime.bigint();
+        await contenders[i]!.run();
+        if (run >= 0) times[i]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+    }
   }
-  return summarize(name, times);
+  return contenders.map((c, i) => summarize(c.name, times[i]!));
 }
 
 function summarize(name: string, times: number[]): Measurement {
