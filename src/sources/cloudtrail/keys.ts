@@ -41,14 +41,3 @@ export function decodeS3EventKey(key: string): string {
     return spaced;
   }
 }
-
-export function s3Uri(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
-
-/** `s3://bucket/prefix` → parts; undefined when `target` is not an S3 URI. */
-export function parseS3Uri(target: string): { bucket: string; prefix: string } | undefined {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (match === null) return undefined;
-  return { bucket: match[1] ?? "", prefix: match[2] ?? "" };
-}

@@ -10,9 +10,10 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { UserError } from "../../util/errors";
-import { classifyLogKey, parseS3Uri, s3Uri } from "./keys";
+import { listS3Objects, parseS3Uri, s3Uri } from "../s3";
+import { classifyLogKey } from "./keys";
 import type { SkippedInput } from "./intake";
 import { CloudTrailFileError, isGzip } from "./logBody";
 import { RecordSplitter } from "./recordSplitter";
@@ -306,24 +307,10 @@ async function walk(dir: string): Promise<string[]> {
 async function listS3(s3: S3Client, bucket: string, prefix: string): Promise<{ inputs: CloudTrailInput[]; skipped: SkippedInput[] }> {
   const inputs: CloudTrailInput[] = [];
   const skipped: SkippedInput[] = [];
-  try {
-    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix || undefined })) {
-      for (const object of page.Contents ?? []) {
-        const key = object.Key;
-        if (key === undefined) continue;
-        const verdict = classifyLogKey(key);
-        if (!verdict.ok) {
-          skipped.push({ bucket, key, reason: verdict.reason });
-          continue;
-        }
-        const input: CloudTrailInput = { kind: "s3", bucket, key };
-        if (object.Size !== undefined) input.size = object.Size;
-        inputs.push(input);
-      }
-    }
-  } catch (err) {
-    const e = err as Error;
-    throw new UserError(`${s3Uri(bucket, prefix)}: cannot list (${e.name}: ${e.message})`);
+  for (const { key, size } of await listS3Objects(s3, bucket, prefix)) {
+    const verdict = classifyLogKey(key);
+    if (!verdict.ok) skipped.push({ bucket, key, reason: verdict.reason });
+    else inputs.push(size === undefined ? { kind: "s3", bucket, key } : { kind: "s3", bucket, key, size });
   }
   return { inputs, skipped };
 }
