@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli";
+import { startS3Server, type S3TestServer } from "../helpers/s3Server";
 import { INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleText } from "../helpers/flowlogFixtures";
 
 let dir: string;
@@ -119,5 +120,44 @@ describe("parapet flows scan", () => {
     const { code, stderr } = await run(["scan", SAMPLE_LOG, "--offline", "--format-string", "${version} ${colour}"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^parapet: unknown flow log field "colour"/);
+  });
+});
+
+describe("parapet flows scan s3://bucket/prefix", () => {
+  const BUCKET = "acme-flow-logs";
+  const PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/06/10/";
+  let s3: S3TestServer;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3Server({ buckets: [BUCKET] });
+    await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0600Z_a.log.gz`, gzipSync(sampleText()));
+    await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0605Z_b.log.gz`, gzipSync(sampleText()).subarray(0, 40));
+    await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0610Z_c.parquet`, "PAR1");
+    await s3.put(BUCKET, "elsewhere/d.log.gz", gzipSync(sampleText()));
+    // The SDK's standard endpoint override, as a user would point the CLI at a test endpoint.
+    Object.assign(process.env, { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" });
+  }, 20_000);
+  afterAll(async () => {
+    process.env = saved;
+    await s3?.stop();
+  });
+
+  it("scans the prefix's flow log objects, names the unreadable one and skips the rest", async () => {
+    const { code, stdout, stderr } = await run(["scan", `s3://${BUCKET}/${PREFIX}`, ...INVENTORY, "--region", "us-east-1", "--format", "json"]);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { summary: { filesScanned: number }; findings: { file: string }[]; errors: { file: string; message: string }[] };
+    expect(new Set(report.findings.map((f) => f.file))).toEqual(new Set([`s3://${BUCKET}/${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0600Z_a.log.gz`]));
+    expect(report.findings).toHaveLength(SAMPLE_FINDINGS.length);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: `s3://${BUCKET}/${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0605Z_b.log.gz`, message: expect.stringMatching(/^not a valid gzip file/) }),
+    ]);
+    expect(report.summary.filesScanned).toBe(2);
+    expect(stderr).toContain("parapet: skipped 1 object not named .log or .log.gz\n");
+  });
+
+  it("names a bucket it cannot list with one clear line", async () => {
+    const { code, stderr } = await run(["scan", "s3://no-such-bucket/x/", "--offline", "--region", "us-east-1"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^parapet: s3:\/\/no-such-bucket\/x\/: cannot list \(NoSuchBucket/);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `parapet flows enrich <inputs...>`: VPC flow log records → enriched flows, one JSON object per line.
  * `parapet flows scan <inputs...>`: the same flows evaluated against the rules, reported as `lint` reports.
- * Inputs are files, directories (their `.log` and `.log.gz` files, recursively), globs, or `-` for
- * stdin; one enricher serves them all, so an interface is looked up once per run. A file that cannot
+ * Inputs are files, directories (their `.log` and `.log.gz` files, recursively), globs,
+ * `s3://bucket/prefix` (its `.log` and `.log.gz` objects), or `-` for stdin; one enricher serves them
+ * all, so an interface is looked up once per run. A file that cannot
  * be read, or holds no record at all, is reported with its name and the others are still processed
  * (exit code 2 at the end).
  *
@@ -11,20 +12,25 @@
  * `DescribeNetworkInterfaces` calls in the SDK's region (`--region`, AWS_REGION); `--offline` skips
  * lookups entirely. Malformed lines are reported on stderr with their line numbers, never fatal.
  */
+import { S3Client } from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import { loadConfig, loadRules, type Config } from "../../engine";
 import {
   createFlowLogEnricher,
   flowLogFormat,
   flowLogSettings,
+  FlowLogObjectError,
   malformedLines,
+  processFlowLogObject,
   processFlowLogText,
+  type FlowLogOptions,
   type FlowLogResult,
 } from "../../pipeline/flowlogs";
 import { expandInputPaths } from "../../pipeline/files";
 import { buildReport } from "../../pipeline/report";
 import { exitCodeFor, formatReport, type InputError } from "../../report";
-import { flowLogBytesToText, readFlowLogFile, type Enricher } from "../../sources/flowlog";
+import { flowLogBytesToText, readFlowLogFile, type EnrichedFlow, type Enricher } from "../../sources/flowlog";
+import { listS3Objects, parseS3Uri, s3Uri } from "../../sources/s3";
 import { UserError } from "../../util/errors";
 import { addReportOptions, type ReportOptions } from "../reportOptions";
 import { emit, useColor } from "../output";
@@ -53,8 +59,8 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
-const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz), directories, globs, or - for stdin"] as const;
-const DIRECTORY_EXTENSIONS = [".log", ".log.gz"];
+const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz), directories, globs, s3://bucket/prefix, or - for stdin"] as const;
+const FLOW_LOG_EXTENSIONS = [".log", ".log.gz"];
 
 function enrichCommand(): Command {
   return withEnrichmentOptions(
@@ -70,16 +76,11 @@ function enrichCommand(): Command {
     .action(async (inputs: string[], opts: EnrichmentOptions & { output?: string }) => {
       const config = loadConfig(opts.config);
       const lines: string[] = [];
+      const onFlows = (flows: readonly EnrichedFlow[]) => {
+        for (const flow of flows) lines.push(JSON.stringify(flow));
+      };
       const { failures } = await withEnricher(config, opts, (enricher) =>
-        processInputs(inputs, (text, label) =>
-          processFlowLogText(text, label, {
-            enricher,
-            format: formatOf(config, opts),
-            onFlows: (flows) => {
-              for (const flow of flows) lines.push(JSON.stringify(flow));
-            },
-          }),
-        ),
+        processInputs(inputs, { enricher, format: formatOf(config, opts), onFlows }, { region: opts.region, printMalformed: true }),
       );
       emit(lines.join("\n"), opts.output);
       if (failures.length > 0) process.exitCode = 2;
@@ -100,7 +101,7 @@ function scanCommand(): Command {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const { results, failures } = await withEnricher(config, opts, (enricher) =>
-        processInputs(inputs, (text, label) => processFlowLogText(text, label, { ruleSet, enricher, format: formatOf(config, opts) }), false),
+        processInputs(inputs, { ruleSet, enricher, format: formatOf(config, opts) }, { region: opts.region, printMalformed: false }),
       );
       const report = buildReport(ruleSet, {
         findings: results.flatMap((r) => r.findings),
@@ -113,18 +114,56 @@ function scanCommand(): Command {
     });
 }
 
+/** A flow log to read: a local file, stdin, or an S3 object. */
+type FlowLogSource = { kind: "path"; path: string } | { kind: "s3"; bucket: string; key: string };
+
 /**
- * Reads and processes each input in turn. Malformed lines and lookup problems go to stderr (malformed
- * lines only when `printMalformed`: the scan report lists them); an input that cannot be read or has
- * no valid record at all is a failure, named on stderr, and the next input is processed.
+ * What the inputs name, in order: `-`, files, directories and globs (their `.log` and `.log.gz`
+ * files), and `s3://bucket/prefix` (its `.log` and `.log.gz` objects; others are counted as skipped).
+ */
+async function listSources(inputs: readonly string[], s3: () => S3Client): Promise<{ sources: FlowLogSource[]; skipped: number }> {
+  if (inputs.includes("-") && inputs.length > 1) throw new UserError("- (stdin) cannot be combined with other inputs");
+  const sources: FlowLogSource[] = [];
+  const seen = new Set<string>();
+  const add = (source: FlowLogSource) => {
+    const label = sourceLabel(source);
+    if (!seen.has(label)) sources.push(source);
+    seen.add(label);
+  };
+  let skipped = 0;
+  for (const input of inputs) {
+    const uri = parseS3Uri(input);
+    if (uri === undefined) {
+      const paths = input === "-" ? ["-"] : expandInputPaths([input], FLOW_LOG_EXTENSIONS);
+      for (const path of paths) add({ kind: "path", path });
+      continue;
+    }
+    if (uri.bucket === "") throw new UserError(`${input}: no bucket name`);
+    for (const { key } of await listS3Objects(s3(), uri.bucket, uri.prefix)) {
+      if (FLOW_LOG_EXTENSIONS.some((ext) => key.endsWith(ext))) add({ kind: "s3", bucket: uri.bucket, key });
+      else skipped++;
+    }
+  }
+  return { sources, skipped };
+}
+
+function sourceLabel(source: FlowLogSource): string {
+  return source.kind === "path" ? source.path : s3Uri(source.bucket, source.key);
+}
+
+/**
+ * Reads and processes each input in turn, with one enricher. Malformed lines and lookup problems go to
+ * stderr (malformed lines only when `printMalformed`: the scan report lists them); an input that
+ * cannot be read or has no valid record at all is a failure, named on stderr, and the next input is
+ * processed.
  */
 async function processInputs(
   inputs: readonly string[],
-  run: (text: string, label: string) => Promise<FlowLogResult>,
-  printMalformed = true,
+  options: FlowLogOptions,
+  { region, printMalformed }: { region?: string; printMalformed: boolean },
 ): Promise<{ results: FlowLogResult[]; failures: InputError[] }> {
-  if (inputs.includes("-") && inputs.length > 1) throw new UserError("- (stdin) cannot be combined with other inputs");
-  const paths = inputs[0] === "-" ? ["-"] : expandInputPaths(inputs, DIRECTORY_EXTENSIONS);
+  let s3: S3Client | undefined;
+  const s3Client = () => (s3 ??= new S3Client(region ? { region } : {}));
   const results: FlowLogResult[] = [];
   const failures: InputError[] = [];
   const fail = (file: string, message: string) => {
@@ -133,23 +172,34 @@ async function processInputs(
     failures.push({ file, message: own });
     process.stderr.write(`parapet: ${file}: ${own}\n`);
   };
-  for (const path of paths) {
-    let input;
-    try {
-      input = await readInput(path);
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      fail(path, err.message);
-      continue;
+  try {
+    const { sources, skipped } = await listSources(inputs, s3Client);
+    if (skipped > 0) process.stderr.write(`parapet: skipped ${skipped} object${skipped === 1 ? "" : "s"} not named .log or .log.gz\n`);
+    for (const source of sources) {
+      let result: FlowLogResult;
+      try {
+        result = source.kind === "s3" ? await processFlowLogObject(s3Client(), source, options) : await processFlowLogFile(source.path, options);
+      } catch (err) {
+        if (err instanceof FlowLogObjectError) fail(err.file, err.message);
+        else if (err instanceof UserError) fail(sourceLabel(source), err.message);
+        else throw err;
+        continue;
+      }
+      const unusable = result.records === 0 && result.malformedCount > 0;
+      if (printMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
+      for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
+      if (unusable) fail(result.file, `no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
+      else results.push(result);
     }
-    const result = await run(input.text, input.label);
-    const unusable = result.records === 0 && result.malformedCount > 0;
-    if (printMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
-    for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
-    if (unusable) fail(result.file, `no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
-    else results.push(result);
+  } finally {
+    s3?.destroy();
   }
   return { results, failures };
+}
+
+async function processFlowLogFile(path: string, options: FlowLogOptions): Promise<FlowLogResult> {
+  const { text, label } = await readInput(path);
+  return processFlowLogText(text, label, options);
 }
 
 function formatOf(config: Config, opts: EnrichmentOptions) {
