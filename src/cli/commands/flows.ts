@@ -3,9 +3,8 @@
  * `parapet flows scan <inputs...>`: the same flows evaluated against the rules, reported as `lint` reports.
  * Inputs are files, directories (their `.log` and `.log.gz` files, recursively), globs,
  * `s3://bucket/prefix` (its `.log` and `.log.gz` objects), or `-` for stdin; one enricher serves them
- * all, so an interface is looked up once per run. A file that cannot
- * be read, or holds no record at all, is reported with its name and the others are still processed
- * (exit code 2 at the end).
+ * all, so an interface is looked up once per run. An input that cannot be read, or holds no record at
+ * all, is reported with its name and the others are still processed (exit code 2 at the end).
  *
  * Interfaces come from `--inventory` files (offline: `aws ec2 describe-network-interfaces` and
  * optionally `describe-instances` JSON), else `flowlogs.inventoryFiles` in the configuration, else live
@@ -55,7 +54,7 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--inventory <file...>", "interface inventory: aws ec2 describe-network-interfaces JSON (and describe-instances JSON for instance tags); no EC2 calls")
     .option("--ip-ranges <file>", "a newer AWS ip-ranges.json (default: the bundled snapshot)")
     .option("--format-string <format>", "record format of files without a header line, as configured on the flow log: '${version} ${account-id} ...'")
-    .option("--region <region>", "AWS region for live EC2 lookups (default: the SDK's, e.g. AWS_REGION)")
+    .option("--region <region>", "AWS region for live EC2 lookups and S3 reads (default: the SDK's, e.g. AWS_REGION)")
     .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
