@@ -27,6 +27,7 @@ import {
   flowsToSubjects,
   loadInventoryFiles,
   parseFormatString,
+  toCloudWatchLogsPayload,
   type CloudWatchLogsPayload,
   type EnrichedFlow,
   type Enricher,
@@ -36,6 +37,7 @@ import {
   type MalformedLine,
   type ParseResult,
 } from "../sources/flowlog";
+import { messageOf, UserError } from "../util/errors";
 
 /** Conversations per batch: large enough to batch EC2 lookups well, small enough to keep memory flat. */
 export const DEFAULT_FLOW_CHUNK = 20_000;
@@ -79,10 +81,28 @@ export async function processFlowLogText(text: string, file: string, options: Fl
 }
 
 /**
- * One CloudWatch Logs subscription payload (direct `awslogs.data` or one Kinesis record). Event n is
- * "line" n of `cloudwatch:<logGroup>/<logStream>`. A control message yields an empty result.
+ * A local input as the CLI reads it: flow log records (an S3 delivery with its header line, or bare
+ * records), or one CloudWatch Logs subscription payload saved as JSON (a test event, a decoded
+ * `awslogs.data`), told apart by its first character. Findings point into `file`.
  */
-export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, options: FlowLogOptions): Promise<FlowLogResult> {
+export async function processFlowLogInput(text: string, file: string, options: FlowLogOptions): Promise<FlowLogResult> {
+  if (text.trimStart().startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`${file}: starts like JSON but is not (${messageOf(error)}); expected flow log records or a CloudWatch Logs payload`);
+    }
+    return processCloudWatchPayload(toCloudWatchLogsPayload(json, file), options, file);
+  }
+  return processFlowLogText(text, file, options);
+}
+
+/**
+ * One CloudWatch Logs subscription payload (direct `awslogs.data` or one Kinesis record). Event n is
+ * "line" n of `file` (default `cloudwatch:<logGroup>/<logStream>`). A control message yields an empty result.
+ */
+export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, options: FlowLogOptions, file = cloudWatchLabel(payload)): Promise<FlowLogResult> {
   const folder = new FlowLogFolder({ format: options.format, aggregate: options.pair ?? true });
   const limit = options.chunkSize ?? DEFAULT_FLOW_CHUNK;
   function* batches(): Generator<FlowUnit[]> {
@@ -96,7 +116,7 @@ export async function processCloudWatchPayload(payload: CloudWatchLogsPayload, o
     }
     if (folder.table.size > 0) yield folder.take();
   }
-  return processBatches(batches(), folder, cloudWatchLabel(payload), options);
+  return processBatches(batches(), folder, file, options);
 }
 
 async function processBatches(batches: Iterator<FlowUnit[], unknown>, folder: FlowLogFolder, file: string, options: FlowLogOptions): Promise<FlowLogResult> {

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { runCli } from "../helpers/cli";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
-import { INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleText } from "../helpers/flowlogFixtures";
+import { cloudWatchData, INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleMessages, sampleText } from "../helpers/flowlogFixtures";
 
 let dir: string;
 beforeAll(() => {
@@ -108,6 +108,18 @@ describe("parapet flows scan", () => {
     expect(report.errors).toHaveLength(2);
     expect(report.summary.filesScanned).toBe(4);
     expect(stderr).toContain(`parapet: ${join(tree, "2024", "06", "truncated.log.gz")}: not a valid gzip file`);
+  });
+
+  it("reads a CloudWatch Logs subscription payload saved as JSON, event n as line n", async () => {
+    const payload = join(dir, "payload.json");
+    writeFileSync(payload, gunzipSync(Buffer.from(cloudWatchData(sampleMessages()), "base64")));
+    const { code, stdout } = await run(["scan", payload, ...INVENTORY, "--format", "json"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { findings: { ruleId: string; line: number; file: string; resource: { id: string } }[] };
+    expect(new Set(report.findings.map((f) => f.file))).toEqual(new Set([payload]));
+    // The payload has no header line, so each event is one line earlier than in the file.
+    const lines = report.findings.map((f) => `${f.line + 1} ${f.ruleId} ${f.resource.id}`).sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+    expect(lines).toEqual(SAMPLE_FINDINGS);
   });
 
   it("does not take stdin together with other inputs", async () => {

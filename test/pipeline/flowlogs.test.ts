@@ -6,6 +6,7 @@ import {
   createFlowLogEnricher,
   flowLogFormat,
   processCloudWatchPayload,
+  processFlowLogInput,
   processFlowLogText,
   type FlowLogResult,
 } from "../../src/pipeline/flowlogs";
@@ -89,6 +90,18 @@ describe("processFlowLogText", () => {
     } finally {
       ec2.restore();
     }
+  });
+});
+
+describe("processFlowLogInput", () => {
+  it("takes records or a saved CloudWatch Logs payload, and names a file that is neither", async () => {
+    const records = await processFlowLogInput(sampleText(), "a.log", { ruleSet, enricher: inventory });
+    const payload = JSON.stringify({ messageType: "DATA_MESSAGE", logGroup: "g", logStream: "s", logEvents: sampleMessages().map((message, i) => ({ id: String(i), timestamp: 0, message })) });
+    const saved = await processFlowLogInput(`\n  ${payload}`, "payload.json", { ruleSet, enricher: inventory });
+    expect(saved).toMatchObject({ file: "payload.json", records: records.records, flows: records.flows });
+    expect(saved.findings).toHaveLength(records.findings.length);
+    await expect(processFlowLogInput('{"messageType": "DATA_MESSAGE", ', "broken.json", { enricher: inventory })).rejects.toThrow(/^broken\.json: starts like JSON but is not/);
+    await expect(processFlowLogInput('{"Records": []}', "trail.json", { enricher: inventory })).rejects.toThrow(/^trail\.json: CloudWatch Logs payload has messageType undefined/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * `parapet flows enrich <inputs...>`: VPC flow log records → enriched flows, one JSON object per line.
  * `parapet flows scan <inputs...>`: the same flows evaluated against the rules, reported as `lint` reports.
- * Inputs are files, directories (their `.log` and `.log.gz` files, recursively), globs,
+ * Inputs are files (flow log records, or a CloudWatch Logs subscription payload saved as JSON),
+ * directories (their `.log` and `.log.gz` files, recursively), globs,
  * `s3://bucket/prefix` (its `.log` and `.log.gz` objects), or `-` for stdin; one enricher serves them
  * all, so an interface is looked up once per run. An input that cannot be read, or holds no record at
  * all, is reported with its name and the others are still processed (exit code 2 at the end).
@@ -20,8 +21,8 @@ import {
   flowLogSettings,
   FlowLogObjectError,
   malformedLines,
+  processFlowLogInput,
   processFlowLogObject,
-  processFlowLogText,
   type FlowLogOptions,
   type FlowLogResult,
 } from "../../pipeline/flowlogs";
@@ -58,7 +59,7 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
-const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz), directories, globs, s3://bucket/prefix, or - for stdin"] as const;
+const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz, or a CloudWatch Logs payload .json), directories, globs, s3://bucket/prefix, or - for stdin"] as const;
 const FLOW_LOG_EXTENSIONS = [".log", ".log.gz"];
 
 function enrichCommand(): Command {
@@ -198,7 +199,7 @@ async function processInputs(
 
 async function processFlowLogFile(path: string, options: FlowLogOptions): Promise<FlowLogResult> {
   const { text, label } = await readInput(path);
-  return processFlowLogText(text, label, options);
+  return processFlowLogInput(text, label, options);
 }
 
 function formatOf(config: Config, opts: EnrichmentOptions) {
