@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { OpsGenieAlert } from "../../src/alerts";
 import { runCli } from "../helpers/cli";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
+import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 import { cloudWatchData, INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleMessages, sampleText } from "../helpers/flowlogFixtures";
 
 let dir: string;
@@ -171,5 +173,37 @@ describe("parapet flows scan s3://bucket/prefix", () => {
     const { code, stderr } = await run(["scan", "s3://no-such-bucket/x/", "--offline", "--region", "us-east-1"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^parapet: s3:\/\/no-such-bucket\/x\/: cannot list \(NoSuchBucket/);
+  });
+});
+
+describe("parapet flows scan --dry-run / --publish", () => {
+  let sns: SnsTestServer;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    sns = await startSnsServer();
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SNS: sns.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+  }, 20_000);
+  afterAll(async () => {
+    process.env = saved;
+    await sns?.stop();
+  });
+
+  it("--dry-run prints one alert per finding as JSON lines, after the report", async () => {
+    const { code, stdout } = await run(["scan", SAMPLE_LOG, ...INVENTORY, "--dry-run", "-o", join(dir, "dry-run-report.txt")]);
+    expect(code).toBe(1);
+    const alerts = stdout.trim().split("\n").map((l) => JSON.parse(l) as { message: OpsGenieAlert });
+    expect(alerts).toHaveLength(SAMPLE_FINDINGS.length);
+    expect(new Set(alerts.map((a) => a.message.alias)).size).toBe(SAMPLE_FINDINGS.length);
+    expect(alerts.map((a) => a.message.details.ruleId).sort()).toEqual(SAMPLE_FINDINGS.map((l) => l.split(" ")[1]).sort());
+  });
+
+  it("publishes every finding's alert to the topic, and rejects what is not a topic ARN", async () => {
+    const { code, stderr } = await run(["scan", SAMPLE_LOG, ...INVENTORY, "--publish", sns.topicArn, "-o", join(dir, "published-report.txt")]);
+    expect(code).toBe(1);
+    const received = await sns.drain({ expected: SAMPLE_FINDINGS.length });
+    expect(received).toHaveLength(SAMPLE_FINDINGS.length);
+    expect(stderr).toContain(`parapet: published ${SAMPLE_FINDINGS.length} alerts`);
+    const bad = await run(["scan", SAMPLE_LOG, "--offline", "--publish", "my-topic"]);
+    expect([bad.code, bad.stderr]).toEqual([2, "parapet: --publish: my-topic is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)\n"]);
   });
 });

@@ -32,6 +32,7 @@ import { exitCodeFor, formatReport, type InputError } from "../../report";
 import { flowLogBytesToText, readFlowLogFile, type EnrichedFlow, type Enricher } from "../../sources/flowlog";
 import { listS3Objects, parseS3Uri, s3Uri } from "../../sources/s3";
 import { UserError } from "../../util/errors";
+import { addAlertOptions, alertSinkFor, publishFindings, type AlertCliOptions } from "../alertOptions";
 import { addReportOptions, type ReportOptions } from "../reportOptions";
 import { emit, useColor } from "../output";
 
@@ -44,7 +45,7 @@ interface EnrichmentOptions {
   config?: string;
 }
 
-type ScanOptions = EnrichmentOptions & ReportOptions;
+type ScanOptions = EnrichmentOptions & ReportOptions & AlertCliOptions;
 
 export function flowsCommand(): Command {
   return new Command("flows").description("enrich and check VPC flow logs").addCommand(enrichCommand()).addCommand(scanCommand());
@@ -55,7 +56,7 @@ function withEnrichmentOptions(command: Command): Command {
     .option("--inventory <file...>", "interface inventory: aws ec2 describe-network-interfaces JSON (and describe-instances JSON for instance tags); no EC2 calls")
     .option("--ip-ranges <file>", "a newer AWS ip-ranges.json (default: the bundled snapshot)")
     .option("--format-string <format>", "record format of files without a header line, as configured on the flow log: '${version} ${account-id} ...'")
-    .option("--region <region>", "AWS region for live EC2 lookups and S3 reads (default: the SDK's, e.g. AWS_REGION)")
+    .option("--region <region>", "AWS region for live EC2 lookups, S3 reads and SNS (default: the SDK's, or the topic ARN's)")
     .option("--offline", "no EC2 lookups: classify addresses with ip-ranges only");
 }
 
@@ -88,7 +89,7 @@ function enrichCommand(): Command {
 }
 
 function scanCommand(): Command {
-  return addReportOptions(
+  return addAlertOptions(addReportOptions(
     withEnrichmentOptions(
       new Command("scan")
         .description(
@@ -97,9 +98,10 @@ function scanCommand(): Command {
         )
         .argument(...INPUTS_ARGUMENT),
     ),
-  ).action(async (inputs: string[], opts: ScanOptions) => {
+  )).action(async (inputs: string[], opts: ScanOptions) => {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
+      const sink = alertSinkFor(opts);
       const { results, failures } = await withEnricher(config, opts, (enricher) =>
         processInputs(inputs, { ruleSet, enricher, format: formatOf(config, opts) }, { region: opts.region, printMalformed: false }),
       );
@@ -111,6 +113,7 @@ function scanCommand(): Command {
       });
       emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
       process.exitCode = failures.length > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
+      if (sink) await publishFindings(sink, report.findings);
     });
 }
 

@@ -1,22 +1,17 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
-import { DryRunAlertSink, findingsToAlerts, PublishError, SnsAlertSink, type AlertSink } from "../../alerts";
 import { loadConfig, loadRules } from "../../engine";
 import { buildReport } from "../../pipeline/report";
 import { scanCloudTrailInputs, type CloudTrailFileOutcome } from "../../pipeline/cloudtrail";
 import { exitCodeFor, formatReport } from "../../report";
 import { listCloudTrailInputs, parseS3Uri, type CloudTrailInput, type SkippedInput } from "../../sources/cloudtrail";
-import { UserError } from "../../util/errors";
+import { addAlertOptions, alertSinkFor, publishFindings, type AlertCliOptions } from "../alertOptions";
 import { emit, useColor } from "../output";
 import { addReportOptions, type ReportOptions } from "../reportOptions";
 
-interface ScanCloudTrailOptions extends ReportOptions {
-  publish?: string;
-  dryRun?: boolean;
+interface ScanCloudTrailOptions extends ReportOptions, AlertCliOptions {
   concurrency: number;
-  region?: string;
   progress: boolean;
 }
 
@@ -34,16 +29,14 @@ function positiveInt(value: string): number {
 }
 
 function cloudTrailCommand(): Command {
-  return addReportOptions(
+  return addAlertOptions(addReportOptions(
     new Command("cloudtrail")
       .description(
         "check CloudTrail log files: .json or .json.gz files, directories (searched recursively) or s3://bucket/prefix.\n" +
           "Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: a usage error or an input file that could not be read.",
       )
       .argument("<targets...>", "file.json, file.json.gz, directory or s3://bucket/prefix"),
-  )
-    .option("--publish <topic-arn>", "publish an alert per finding to this SNS topic (OpsGenie-ready)")
-    .option("--dry-run", "print the alerts that would be published, one JSON object per line, instead of publishing")
+  ))
     .option("--concurrency <n>", "files read and evaluated at the same time", positiveInt, 4)
     .option("--region <region>", "AWS region for S3 and SNS (default: the SDK's, or the topic ARN's)")
     .option("--no-progress", "never show the progress bar (shown on a terminal when there are many files)")
@@ -51,7 +44,7 @@ function cloudTrailCommand(): Command {
       const config = loadConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const s3 = targets.some((t) => parseS3Uri(t) !== undefined) ? new S3Client(opts.region ? { region: opts.region } : {}) : undefined;
-      const sink = alertSink(opts);
+      const sink = alertSinkFor(opts);
 
       try {
         const inputs: CloudTrailInput[] = [];
@@ -75,31 +68,11 @@ function cloudTrailCommand(): Command {
         emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
         process.exitCode = result.filesFailed > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
         // After the report, so a failed publish still leaves the findings on record.
-        if (sink) await publish(sink, findingsToAlerts(report.findings));
+        if (sink) await publishFindings(sink, report.findings);
       } finally {
         s3?.destroy();
       }
     });
-}
-
-function alertSink(opts: ScanCloudTrailOptions): AlertSink | undefined {
-  if (opts.dryRun) return new DryRunAlertSink(process.stdout);
-  if (!opts.publish) return undefined;
-  const arn = /^arn:[^:]+:sns:([^:]+):\d{12}:[^:]+$/.exec(opts.publish);
-  if (!arn) throw new UserError(`--publish: ${opts.publish} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)`);
-  return new SnsAlertSink(new SNSClient({ region: opts.region ?? arn[1] }), opts.publish, {
-    log: (line) => process.stderr.write(`parapet: ${line}\n`),
-  });
-}
-
-async function publish(sink: AlertSink, alerts: Parameters<AlertSink["publish"]>[0]): Promise<void> {
-  try {
-    const result = await sink.publish(alerts);
-    if (!(sink instanceof DryRunAlertSink)) process.stderr.write(`parapet: published ${result.published} alert${result.published === 1 ? "" : "s"}\n`);
-  } catch (err) {
-    if (err instanceof PublishError) throw new UserError(`--publish: ${err.message}`);
-    throw err;
-  }
 }
 
 /** A bar on stderr (stdout stays clean for the report): files done, records read, findings so far. */
