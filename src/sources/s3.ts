@@ -8,11 +8,10 @@ export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** `s3://bucket/prefix` → parts; undefined when `target` is not an S3 URI. */
+/** `s3://bucket/prefix` → parts; undefined when `target` is not an S3 URI (`s3:///x` is not: it has no bucket). */
 export function parseS3Uri(target: string): { bucket: string; prefix: string } | undefined {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
-  if (match === null) return undefined;
-  return { bucket: match[1] ?? "", prefix: match[2] ?? "" };
+  return match === null ? undefined : { bucket: match[1]!, prefix: match[2]! };
 }
 
 export interface ListedObject {

@@ -15,23 +15,11 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import { loadConfig, loadRules, type Config } from "../../engine";
-import {
-  createFlowLogEnricher,
-  flowLogFormat,
-  flowLogSettings,
-  FlowLogObjectError,
-  malformedLines,
-  processFlowLogInput,
-  processFlowLogObject,
-  type FlowLogOptions,
-  type FlowLogResult,
-} from "../../pipeline/flowlogs";
-import { expandInputPaths } from "../../pipeline/files";
+import { listFlowLogSources, processFlowLogSources, type FlowLogSourcesOutcome } from "../../pipeline/flowlogInputs";
+import { createFlowLogEnricher, flowLogFormat, flowLogSettings, malformedLines, type FlowLogOptions } from "../../pipeline/flowlogs";
 import { buildReport } from "../../pipeline/report";
-import { exitCodeFor, formatReport, type InputError } from "../../report";
+import { exitCodeFor, formatReport } from "../../report";
 import { flowLogBytesToText, readFlowLogFile, type EnrichedFlow, type Enricher } from "../../sources/flowlog";
-import { listS3Objects, parseS3Uri, s3Uri } from "../../sources/s3";
-import { UserError } from "../../util/errors";
 import { addAlertOptions, alertSinkFor, publishFindings, type AlertCliOptions } from "../alertOptions";
 import { addReportOptions, type ReportOptions } from "../reportOptions";
 import { emit, useColor } from "../output";
@@ -61,7 +49,6 @@ function withEnrichmentOptions(command: Command): Command {
 }
 
 const INPUTS_ARGUMENT = ["<inputs...>", "flow log files (.log, .log.gz, or a CloudWatch Logs payload .json), directories, globs, s3://bucket/prefix, or - for stdin"] as const;
-const FLOW_LOG_EXTENSIONS = [".log", ".log.gz"];
 
 function enrichCommand(): Command {
   return withEnrichmentOptions(
@@ -117,92 +104,35 @@ function scanCommand(): Command {
     });
 }
 
-/** A flow log to read: a local file, stdin, or an S3 object. */
-type FlowLogSource = { kind: "path"; path: string } | { kind: "s3"; bucket: string; key: string };
-
 /**
- * What the inputs name, in order: `-`, files, directories and globs (their `.log` and `.log.gz`
- * files), and `s3://bucket/prefix` (its `.log` and `.log.gz` objects; others are counted as skipped).
- */
-async function listSources(inputs: readonly string[], s3: () => S3Client): Promise<{ sources: FlowLogSource[]; skipped: number }> {
-  if (inputs.includes("-") && inputs.length > 1) throw new UserError("- (stdin) cannot be combined with other inputs");
-  const sources: FlowLogSource[] = [];
-  const seen = new Set<string>();
-  const add = (source: FlowLogSource) => {
-    const label = sourceLabel(source);
-    if (!seen.has(label)) sources.push(source);
-    seen.add(label);
-  };
-  let skipped = 0;
-  for (const input of inputs) {
-    const uri = parseS3Uri(input);
-    if (uri === undefined) {
-      const paths = input === "-" ? ["-"] : expandInputPaths([input], FLOW_LOG_EXTENSIONS);
-      for (const path of paths) add({ kind: "path", path });
-      continue;
-    }
-    if (uri.bucket === "") throw new UserError(`${input}: no bucket name`);
-    for (const { key } of await listS3Objects(s3(), uri.bucket, uri.prefix)) {
-      if (FLOW_LOG_EXTENSIONS.some((ext) => key.endsWith(ext))) add({ kind: "s3", bucket: uri.bucket, key });
-      else skipped++;
-    }
-  }
-  return { sources, skipped };
-}
-
-function sourceLabel(source: FlowLogSource): string {
-  return source.kind === "path" ? source.path : s3Uri(source.bucket, source.key);
-}
-
-/**
- * Reads and processes each input in turn, with one enricher. Malformed lines and lookup problems go to
- * stderr (malformed lines only when `printMalformed`: the scan report lists them); an input that
- * cannot be read or has no valid record at all is a failure, named on stderr, and the next input is
- * processed.
+ * Lists and processes the inputs (`pipeline/flowlogInputs.ts`), telling stderr as it goes: malformed
+ * lines (only when `printMalformed`: the scan report lists them, except for a file with no valid
+ * record at all), interface lookup problems, skipped S3 keys, and each input that failed.
  */
 async function processInputs(
   inputs: readonly string[],
   options: FlowLogOptions,
   { region, printMalformed }: { region?: string; printMalformed: boolean },
-): Promise<{ results: FlowLogResult[]; failures: InputError[] }> {
+): Promise<FlowLogSourcesOutcome> {
   let s3: S3Client | undefined;
   const s3Client = () => (s3 ??= new S3Client(region ? { region } : {}));
-  const results: FlowLogResult[] = [];
-  const failures: InputError[] = [];
-  const fail = (file: string, message: string) => {
-    // Read errors name their file already; the report has a column for it.
-    const own = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
-    failures.push({ file, message: own });
-    process.stderr.write(`parapet: ${file}: ${own}\n`);
-  };
+  const say = (line: string) => process.stderr.write(`parapet: ${line}\n`);
   try {
-    const { sources, skipped } = await listSources(inputs, s3Client);
-    if (skipped > 0) process.stderr.write(`parapet: skipped ${skipped} object${skipped === 1 ? "" : "s"} not named .log or .log.gz\n`);
-    for (const source of sources) {
-      let result: FlowLogResult;
-      try {
-        result = source.kind === "s3" ? await processFlowLogObject(s3Client(), source, options) : await processFlowLogFile(source.path, options);
-      } catch (err) {
-        if (err instanceof FlowLogObjectError) fail(err.file, err.message);
-        else if (err instanceof UserError) fail(sourceLabel(source), err.message);
-        else throw err;
-        continue;
-      }
-      const unusable = result.records === 0 && result.malformedCount > 0;
-      if (printMalformed || unusable) for (const line of malformedLines(result)) process.stderr.write(`parapet: ${line}\n`);
-      for (const warning of result.warnings) process.stderr.write(`parapet: ${result.file}: interface lookup: ${warning}\n`);
-      if (unusable) fail(result.file, `no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
-      else results.push(result);
-    }
+    const { sources, skipped } = await listFlowLogSources(inputs, s3Client);
+    if (skipped > 0) say(`skipped ${skipped} object${skipped === 1 ? "" : "s"} not named .log or .log.gz`);
+    return await processFlowLogSources(sources, options, {
+      readPath: readInput,
+      s3: s3Client,
+      onResult: (result) => {
+        const unusable = result.records === 0 && result.malformedCount > 0;
+        if (printMalformed || unusable) for (const line of malformedLines(result)) say(line);
+        for (const warning of result.warnings) say(`${result.file}: interface lookup: ${warning}`);
+      },
+      onFailure: (failure) => say(`${failure.file}: ${failure.message}`),
+    });
   } finally {
     s3?.destroy();
   }
-  return { results, failures };
-}
-
-async function processFlowLogFile(path: string, options: FlowLogOptions): Promise<FlowLogResult> {
-  const { text, label } = await readInput(path);
-  return processFlowLogInput(text, label, options);
 }
 
 function formatOf(config: Config, opts: EnrichmentOptions) {

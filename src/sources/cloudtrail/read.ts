@@ -267,7 +267,6 @@ export async function listCloudTrailInputs(
 ): Promise<{ inputs: CloudTrailInput[]; skipped: SkippedInput[] }> {
   const uri = parseS3Uri(target);
   if (uri !== undefined) {
-    if (uri.bucket === "") throw new UserError(`${target}: no bucket name`);
     if (s3 === undefined) throw new UserError(`${target}: an S3 client is needed to list it`);
     return listS3(s3, uri.bucket, uri.prefix);
   }
