@@ -101,7 +101,6 @@ async function whole(stream: Promise<CloudTrailStream>, ruleSet: RuleSet, sink: 
   return result.findings.length;
 }
 
-
 /**
  * `node cloudtrail.js --child floor|whole <file.gz>`: one run, then print the peak RSS and the RSS
  * just before the file was read (Node, the SDK and the compiled rules: not the file's cost).

@@ -9,8 +9,9 @@ import { formatRow, measureCycles, peakRssMiB } from "./harness";
  * Flow-log throughput (issue 5 §6): 1,000,000 generated version-2 lines over 1,000 interfaces, as
  * records per second for a bare split-lines loop (the floor every stage is compared with), parse,
  * parse + enrich with a warm interface cache, and parse + enrich + evaluate with the built-in rules —
- * all in the same run, in blocks cycled three times (`measureCycles`) — plus the EC2 calls a cold cache costs, through a fake EC2 client that counts
- * them (target: at most interfaces / 50 + pages), and the process's peak RSS.
+ * all in the same run, in blocks cycled three times (`measureCycles`) — plus the EC2 calls a cold
+ * cache costs, through a fake EC2 client that counts them (target: at most interfaces / 50 + pages),
+ * and the process's peak RSS.
  *
  * The generated traffic imitates what a VPC's flow logs are made of: the same conversations
  * (client, server, server port) again and again across capture windows, each connection from a new

@@ -86,7 +86,7 @@ export async function processFlowLogText(text: string, file: string, options: Fl
  * `awslogs.data`), told apart by its first character. Findings point into `file`.
  */
 export async function processFlowLogInput(text: string, file: string, options: FlowLogOptions): Promise<FlowLogResult> {
-  if (text.trimStart().startsWith("{")) {
+  if (/^\s*\{/.test(text)) {
     let json: unknown;
     try {
       json = JSON.parse(text);
