@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { OpsGenieAlert } from "../../src/alerts";
-import { runCli } from "../helpers/cli";
+import { runCli, useEndpoint } from "../helpers/cli";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
 import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 import { cloudWatchData, INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleMessages, sampleText } from "../helpers/flowlogFixtures";
@@ -141,18 +141,17 @@ describe("parapet flows scan s3://bucket/prefix", () => {
   const BUCKET = "acme-flow-logs";
   const PREFIX = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/06/10/";
   let s3: S3TestServer;
-  const saved = { ...process.env };
+  let restore = () => {};
   beforeAll(async () => {
     s3 = await startS3Server({ buckets: [BUCKET] });
     await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0600Z_a.log.gz`, gzipSync(sampleText()));
     await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0605Z_b.log.gz`, gzipSync(sampleText()).subarray(0, 40));
     await s3.put(BUCKET, `${PREFIX}123456789012_vpcflowlogs_us-east-1_fl-1_20240610T0610Z_c.parquet`, "PAR1");
     await s3.put(BUCKET, "elsewhere/d.log.gz", gzipSync(sampleText()));
-    // The SDK's standard endpoint override, as a user would point the CLI at a test endpoint.
-    Object.assign(process.env, { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" });
+    restore = useEndpoint("S3", s3.endpoint, { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
   }, 20_000);
   afterAll(async () => {
-    process.env = saved;
+    restore();
     await s3?.stop();
   });
 
@@ -178,13 +177,13 @@ describe("parapet flows scan s3://bucket/prefix", () => {
 
 describe("parapet flows scan --dry-run / --publish", () => {
   let sns: SnsTestServer;
-  const saved = { ...process.env };
+  let restore = () => {};
   beforeAll(async () => {
     sns = await startSnsServer();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SNS: sns.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    restore = useEndpoint("SNS", sns.endpoint);
   }, 20_000);
   afterAll(async () => {
-    process.env = saved;
+    restore();
     await sns?.stop();
   });
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { OpsGenieAlert } from "../../src/alerts";
 import { SAMPLES_DIR } from "../../src/paths";
 import { badLogs, expectedAlerts, goodLog, sampleRecord } from "../helpers/cloudtrailFixtures";
-import { runCli } from "../helpers/cli";
+import { runCli, useEndpoint } from "../helpers/cli";
 import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 
 const MISSION = ["required-tags", "sg-internet-ingress-port-not-allowed", "iam-change-outside-business-hours"];
@@ -88,14 +88,13 @@ describe("parapet scan cloudtrail", () => {
 
 describe("parapet scan cloudtrail --publish", () => {
   let sns: SnsTestServer;
-  const saved = { ...process.env };
+  let restore = () => {};
   beforeAll(async () => {
     sns = await startSnsServer();
-    // The SDK's standard endpoint override, as a user would point the CLI at a test endpoint.
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SNS: sns.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    restore = useEndpoint("SNS", sns.endpoint);
   }, 20_000);
   afterAll(async () => {
-    process.env = saved;
+    restore();
     await sns?.stop();
   });
 

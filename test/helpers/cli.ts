@@ -26,3 +26,15 @@ export async function runCli(args: string[], options: { stdin?: Buffer } = {}): 
     process.exitCode = undefined;
   }
 }
+
+/**
+ * Points the AWS SDK clients the CLI creates for `service` at a loopback server, the way a user would
+ * (the SDK's standard endpoint variable, plus credentials it accepts); returns what undoes it.
+ */
+export function useEndpoint(service: "S3" | "SNS", endpoint: string, credentials = { accessKeyId: "test", secretAccessKey: "test" }): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, { [`AWS_ENDPOINT_URL_${service}`]: endpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey });
+  return () => {
+    process.env = saved;
+  };
+}
