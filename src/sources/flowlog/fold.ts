@@ -15,7 +15,7 @@
 import { ConversationTable, type FlowUnit, type FoldableRecord } from "./conversations";
 import { decide, srcIsClient } from "./direction";
 import { FIELDS } from "./fields";
-import { ConversationCache, conversationHash, MAX_INTERFACE_DIGITS, protocolAction } from "./foldCache";
+import { ConversationCache, MAX_INTERFACE_DIGITS, protocolAction } from "./foldCache";
 import { FlowLogParser, LineCursor, type ParseOptions } from "./parse";
 
 export interface FoldOptions extends ParseOptions {
@@ -216,8 +216,7 @@ export class FlowLogFolder extends FlowLogParser {
     const interfaceLow = codes[2 * ROLE_INTERFACE + 1]!;
     const serverPort = (up ? r.dstport : r.srcport) ?? -1;
     const protocolAndAction = protocolAction(r.protocol, r.action);
-    const hash = conversationHash(interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
-    const known = this.cache.find(hash, interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
+    const known = this.cache.find(interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
     if (known !== undefined) {
       // Only services are read from a repeat record's strings (the first one seen wins).
       if (this.hasServices) this.fillStrings(text, r);
@@ -227,7 +226,7 @@ export class FlowLogFolder extends FlowLogParser {
     this.fillStrings(text, r);
     const conversation = this.table.add(r);
     if (conversation !== undefined) {
-      this.cache.add({ hash, interfaceHigh, interfaceLow, client, server, serverPort, protocolAction: protocolAndAction, conversation, flipped: this.table.flipped });
+      this.cache.add({ interfaceHigh, interfaceLow, client, server, serverPort, protocolAction: protocolAndAction, conversation, flipped: this.table.flipped });
     }
     return true;
   }

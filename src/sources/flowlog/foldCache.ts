@@ -11,7 +11,6 @@ import type { Conversation } from "./conversations";
 
 /** A conversation's key in numbers, and what folding a repeat of it needs. */
 export interface KnownConversation {
-  readonly hash: number;
   /** `(id bits above the low 32) * 32 + digit count`: leading zeros make different ids. */
   readonly interfaceHigh: number;
   readonly interfaceLow: number;
@@ -34,6 +33,8 @@ export function protocolAction(protocol: number | undefined, action: "ACCEPT" | 
   return (protocol ?? -1) * 4 + (action === undefined ? 0 : action === "ACCEPT" ? 1 : 2);
 }
 
+type KeyHash = (interfaceHigh: number, interfaceLow: number, client: number, server: number, serverPort: number, protocolAndAction: number) => number;
+
 export function conversationHash(interfaceHigh: number, interfaceLow: number, client: number, server: number, serverPort: number, protocolAndAction: number): number {
   let h = Math.imul(interfaceLow ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 15) ^ interfaceHigh, 0xc2b2ae35);
@@ -48,9 +49,13 @@ export class ConversationCache {
   private slots = new Int32Array(1 << 12);
   private entries: KnownConversation[] = [];
 
-  find(hash: number, interfaceHigh: number, interfaceLow: number, client: number, server: number, serverPort: number, protocolAndAction: number): KnownConversation | undefined {
+  /** `hash` is replaceable so that tests can make every key collide. */
+  constructor(private readonly hash: KeyHash = conversationHash) {}
+
+  find(interfaceHigh: number, interfaceLow: number, client: number, server: number, serverPort: number, protocolAndAction: number): KnownConversation | undefined {
     const slots = this.slots;
     const mask = slots.length - 1;
+    const hash = this.hash(interfaceHigh, interfaceLow, client, server, serverPort, protocolAndAction);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const index = slots[slot]!;
       if (index === 0) return undefined;
@@ -72,7 +77,7 @@ export class ConversationCache {
   add(known: KnownConversation): void {
     if (2 * (this.entries.length + 1) > this.slots.length) this.resize(this.slots.length * 2);
     this.entries.push(known);
-    this.place(known.hash, this.entries.length);
+    this.place(known, this.entries.length);
   }
 
   clear(): void {
@@ -80,16 +85,16 @@ export class ConversationCache {
     this.slots.fill(0);
   }
 
-  private place(hash: number, number: number): void {
+  private place(known: KnownConversation, number: number): void {
     const slots = this.slots;
     const mask = slots.length - 1;
-    let slot = hash & mask;
+    let slot = this.hash(known.interfaceHigh, known.interfaceLow, known.client, known.server, known.serverPort, known.protocolAction) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = number;
   }
 
   private resize(size: number): void {
     this.slots = new Int32Array(size);
-    this.entries.forEach((known, i) => this.place(known.hash, i + 1));
+    this.entries.forEach((known, i) => this.place(known, i + 1));
   }
 }
