@@ -60,8 +60,8 @@ export interface FlowLogSourceReaders {
   /** Reads a local path (or `-`) as text; throws a UserError naming it when it cannot. */
   readPath: (path: string) => Promise<{ text: string; label: string }>;
   s3: () => S3Client;
-  /** Called with each result as it is ready (to print its malformed lines, say). */
-  onResult?: (result: FlowLogResult) => void;
+  /** Called with each result as it is ready (to print its malformed lines, say); `usable` is false when it holds no valid record. */
+  onResult?: (result: FlowLogResult, usable: boolean) => void;
   onFailure?: (failure: InputError) => void;
 }
 
@@ -89,8 +89,9 @@ export async function processFlowLogSources(sources: readonly FlowLogSource[], o
       else throw err;
       continue;
     }
-    readers.onResult?.(result);
-    if (result.records === 0 && result.malformedCount > 0) {
+    const usable = !(result.records === 0 && result.malformedCount > 0);
+    readers.onResult?.(result, usable);
+    if (!usable) {
       fail(result.file, `no valid flow log records (${result.malformedCount} malformed line${result.malformedCount === 1 ? "" : "s"})`);
     } else {
       outcome.results.push(result);

@@ -123,9 +123,8 @@ async function processInputs(
     return await processFlowLogSources(sources, options, {
       readPath: readInput,
       s3: s3Client,
-      onResult: (result) => {
-        const unusable = result.records === 0 && result.malformedCount > 0;
-        if (printMalformed || unusable) for (const line of malformedLines(result)) say(line);
+      onResult: (result, usable) => {
+        if (printMalformed || !usable) for (const line of malformedLines(result)) say(line);
         for (const warning of result.warnings) say(`${result.file}: interface lookup: ${warning}`);
       },
       onFailure: (failure) => say(`${failure.file}: ${failure.message}`),
