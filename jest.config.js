@@ -7,4 +7,6 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
   setupFiles: ["<rootDir>/test/setup-env.js"],
+  // The CLI tests run the built CLI: build it from the current sources first.
+  globalSetup: "<rootDir>/test/globalSetup.js",
 };

@@ -24,4 +24,4 @@ for (const f of files) {
   out[rel] = { sha1: contentHash(readFileSync(f.file, "utf8")), definition: f.definition };
 }
 writeFileSync(BUILTIN_RULES_BUNDLE, JSON.stringify({ files: out }));
-console.log(`bundled ${files.length} rules into ${path.relative(process.cwd(), BUILTIN_RULES_BUNDLE)}`);
+if (!process.argv.includes("--quiet")) console.log(`bundled ${files.length} rules into ${path.relative(process.cwd(), BUILTIN_RULES_BUNDLE)}`);

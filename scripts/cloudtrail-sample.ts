@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from "../src/paths";
  * - SSH opened to 0.0.0.0/0 (alert) next to HTTPS opened to 0.0.0.0/0 (allowed);
  * - CreateAccessKey at 02:14 London time on a Tuesday (alert) and CreateUser at 13:03 (no alert).
  *
- * Usage: `node dist/scripts/cloudtrail-sample.js [path/to/shared]` (default: `../shared`).
+ * Usage: `node build/scripts/cloudtrail-sample.js [path/to/shared]` (default: `../shared`).
  * The output is deterministic (gzip without a timestamp), so rebuilding changes nothing.
  */
 type Rec = Record<string, unknown>;

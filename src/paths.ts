@@ -3,7 +3,7 @@ import path from "node:path";
 
 /**
  * The package root, found by walking up from this module: the same code runs from `src/` under
- * jest and from `dist/src/` when built, so fixed `../..` offsets would be wrong in one of them.
+ * jest, from `dist/` in the CLI bundle and from `build/` in development tools, so fixed `../..` offsets would be wrong in one of them.
  */
 function findPackageRoot(start: string): string {
   let dir = start;

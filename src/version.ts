@@ -2,10 +2,22 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PACKAGE_ROOT } from "./paths";
 
-export const version: string = (() => {
+/** What package.json says about parapet: its version and where it lives (set once there). */
+export interface PackageInfo {
+  version: string;
+  /** The repository's README: SARIF `informationUri`, links to rule documentation. */
+  homepage: string;
+  /** Where users report bugs. */
+  issues: string;
+}
+
+export const packageInfo: PackageInfo = (() => {
   try {
-    return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const manifest = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string; homepage?: string; bugs?: { url?: string } };
+    return { version: manifest.version, homepage: manifest.homepage ?? "", issues: manifest.bugs?.url ?? "" };
   } catch {
-    return "0.0.0";
+    return { version: "0.0.0", homepage: "", issues: "" };
   }
 })();
+
+export const version: string = packageInfo.version;

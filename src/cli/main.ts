@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../util/errors";
-import { version } from "../version";
+import { packageInfo, version } from "../version";
 
 /**
  * Subcommands, each in `commands/<name>.ts`, loaded only when named: `parapet lint` in CI should not
@@ -24,11 +24,26 @@ export function buildProgram(argv: readonly string[] = []): Command {
   return program;
 }
 
+/** Exit code of an internal error (a bug in parapet), as in BSD's sysexits EX_SOFTWARE. */
+export const EXIT_INTERNAL_ERROR = 70;
+
 /**
- * Runs the CLI. User mistakes (bad arguments, config, rule files, inputs) print one clear message and
- * exit 2; findings set exit 1 from within commands; anything else is a bug and keeps its stack.
+ * Runs the CLI and returns its exit code. User mistakes (bad arguments, config, rule files, inputs)
+ * print one clear message and exit 2; findings set exit 1 from within commands; anything else is a
+ * bug: its stack and a request to report it, exit 70.
  */
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (err) {
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`parapet: internal error: ${detail}\n`);
+    process.stderr.write(`parapet: this is a bug in parapet ${version}; please report it${packageInfo.issues ? ` at ${packageInfo.issues}` : ""} with the command you ran and the lines above\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = buildProgram(argv);
   // One line per mistake, prefixed like every other parapet error, with a pointer to help.
   (function configure(cmd: Command) {
@@ -51,16 +66,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`parapet: internal error: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 70;
-    },
-  );
 }

@@ -1,5 +1,5 @@
 /**
- * Lambda entry point for CloudTrail deliveries: `handler` in `dist/src/lambda/cloudtrail.js`.
+ * Lambda entry point for CloudTrail deliveries: `handler` (`index.handler` in the zip `npm run package` writes).
  * Triggers: the SNS notification CloudTrail sends, S3 event notifications (direct or through SNS),
  * EventBridge "... via CloudTrail" events and S3 Batch Operations (schema 1.0 and 2.0).
  *

@@ -1,5 +1,5 @@
 /**
- * Lambda entry points for VPC flow logs, in `dist/src/lambda/flowlogs.js`: `kinesisHandler` (Kinesis
+ * Lambda entry points for VPC flow logs (`index.<name>` in the zip `npm run package` writes): `kinesisHandler` (Kinesis
  * stream fed by a CloudWatch Logs subscription), `cloudWatchHandler` (subscription invoking the
  * function directly) and `s3Handler` (S3-delivered `.log.gz` files, S3 events direct or via SNS).
  *

@@ -13,6 +13,7 @@ import ipaddr from "ipaddr.js";
 import { messageOf, UserError } from "../../util/errors";
 import { isObject } from "../../util/objects";
 import { parseIPv4 } from "./addresses";
+import { PACKAGE_ROOT } from "../../paths";
 
 export interface AwsRange {
   prefix: string;
@@ -32,17 +33,13 @@ export interface IpRanges {
 }
 
 /**
- * The snapshot shipped with parapet (`data/ip-ranges.json` at the package root; found from src/ or
- * dist/src/, or beside the bundled handler in a Lambda package, where `__dirname` is the zip's root).
+ * The snapshot shipped with parapet: `data/ip-ranges.json` beside the bundled handler in a Lambda
+ * package (where `__dirname` is the zip's root), else at the package root (the CLI's bundle, the
+ * sources under jest).
  */
-export const BUNDLED_IP_RANGES_PATH =
-  [
-    join(__dirname, "..", "..", "..", "data", "ip-ranges.json"),
-    join(__dirname, "..", "..", "..", "..", "data", "ip-ranges.json"),
-    join(__dirname, "data", "ip-ranges.json"),
-  ].find(
-    (candidate) => existsSync(candidate),
-  ) ?? join(__dirname, "..", "..", "..", "data", "ip-ranges.json");
+export const BUNDLED_IP_RANGES_PATH = [join(__dirname, "data", "ip-ranges.json"), join(PACKAGE_ROOT, "data", "ip-ranges.json")].find(
+  (candidate) => existsSync(candidate),
+) ?? join(PACKAGE_ROOT, "data", "ip-ranges.json");
 
 let bundled: IpRanges | undefined;
 
