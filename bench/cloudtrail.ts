@@ -10,7 +10,8 @@ import { loadRules } from "../src/engine/loader";
 import type { RuleSet } from "../src/engine/ruleset";
 import { SAMPLES_DIR } from "../src/paths";
 import { evaluateCloudTrailRecords, evaluateCloudTrailStream } from "../src/pipeline/cloudtrail";
-import { CloudTrailFileError, openCloudTrailBytes, openCloudTrailFile, parseLogBody, type CloudTrailStream } from "../src/sources/cloudtrail";
+import { openCloudTrailBytes, openCloudTrailFile, parseLogBody, type CloudTrailStream } from "../src/sources/cloudtrail";
+import { InputFailure } from "../src/util/errors";
 import { formatRow, measureCycles, peakRssMiB, type Measurement } from "./harness";
 
 /**
@@ -91,12 +92,14 @@ function inMemory(gz: Buffer): Promise<CloudTrailStream> {
   return openCloudTrailBytes("bench.json.gz", pieces(gz, 64 * 1024), {
     allowBareArray: false,
     notGzip: "not gzip",
-    readError: (err) => new CloudTrailFileError("bench.json.gz", String(err)),
+    readError: (err) => new InputFailure("bench.json.gz", String(err)),
   });
 }
 
 async function whole(stream: Promise<CloudTrailStream>, ruleSet: RuleSet, sink: NullAlertSink): Promise<number> {
-  const result = await evaluateCloudTrailStream(await stream, { ruleSet });
+  const outcome = await evaluateCloudTrailStream(await stream, { ruleSet });
+  if (outcome.status !== "evaluated") throw new Error(outcome.reason);
+  const result = outcome.result;
   await sink.publish(findingsToAlerts(result.findings));
   return result.findings.length;
 }

@@ -2,7 +2,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { DryRunAlertSink, SnsAlertSink, type AlertSink, type TextWriter } from "../alerts";
 import type { Config } from "../engine";
 import { UserError } from "../util/errors";
-import type { Logger } from "./logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 
 /** The sink the configuration asks for; a deployment without a topic must say it wants a dry run. */
 export function alertSinkFor(

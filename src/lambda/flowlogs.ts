@@ -7,17 +7,18 @@
  * and SDK clients are built once per container at init and reused by every invocation. Interfaces come
  * from `flowlogs.inventoryFiles` when configured, else from live EC2 calls in the function's region.
  * Environment: as the CloudTrail function (PARAPET_CONFIG, PARAPET_ALERT_TOPIC_ARN, PARAPET_DRY_RUN,
- * PARAPET_MIN_SEVERITY, LOG_LEVEL).
+ * PARAPET_MIN_SEVERITY, POWERTOOLS_LOG_LEVEL).
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { S3Client } from "@aws-sdk/client-s3";
 import { loadConfig, loadRules } from "../engine";
 import { createFlowLogEnricher, flowLogFormat, flowLogSettings } from "../pipeline/flowlogs";
 import { alertSinkFor } from "./alertSink";
-import { createFlowLogHandlers, type FlowLogHandlers, type LambdaContextLike } from "./flowlogsHandler";
-import { jsonLogger } from "./logger";
+import type { Context } from "aws-lambda";
+import { createFlowLogHandlers, type FlowLogHandlers } from "./flowlogsHandler";
+import { createLogger, createMetrics } from "./observability";
 
-const log = jsonLogger();
+const log = createLogger();
 const config = loadConfig();
 const settings = flowLogSettings(config);
 const { ruleSet } = loadRules({ config, lazy: true });
@@ -31,7 +32,7 @@ const ready: Promise<FlowLogHandlers> = createFlowLogEnricher({
   region,
 }).then((enricher) => {
   log.info("initialized", { rules: ruleSet.rules.length, dryRun: config.alerts.dryRun, topicArn: config.alerts.topicArn, inventory: settings.inventoryFiles.length > 0 });
-  return createFlowLogHandlers({ ruleSet, enricher, format: flowLogFormat(settings.format), s3: new S3Client({}), sink: alertSinkFor(config, log), log });
+  return createFlowLogHandlers({ ruleSet, enricher, format: flowLogFormat(settings.format), s3: new S3Client({}), sink: alertSinkFor(config, log), log, metrics: createMetrics() });
 });
 
 /** Created on the first interface lookup, so a container that never looks one up never loads the EC2 SDK. */
@@ -45,6 +46,6 @@ function lazyEc2Client(): Pick<EC2Client, "send"> {
   };
 }
 
-export const kinesisHandler = async (event: unknown, context?: LambdaContextLike) => (await ready).kinesis(event, context);
-export const cloudWatchHandler = async (event: unknown, context?: LambdaContextLike) => (await ready).cloudWatch(event, context);
-export const s3Handler = async (event: unknown, context?: LambdaContextLike) => (await ready).s3(event, context);
+export const kinesisHandler = async (event: unknown, context?: Partial<Context>) => (await ready).kinesis(event, context);
+export const cloudWatchHandler = async (event: unknown, context?: Partial<Context>) => (await ready).cloudWatch(event, context);
+export const s3Handler = async (event: unknown, context?: Partial<Context>) => (await ready).s3(event, context);

@@ -13,18 +13,16 @@ import type { Finding, Subject, Suppressed } from "../engine/model";
 import type { RuleSet } from "../engine/ruleset";
 import type { InputError } from "../report/types";
 import {
-  CloudTrailFileError,
   inputLabel,
   openCloudTrailInput,
-  openCloudTrailObject,
   recordToSubjects,
   RecordSplitter,
   type CloudTrailInput,
   type CloudTrailStream,
   type NormalizerRegistry,
   type RecordError,
-  type S3ObjectRef,
 } from "../sources/cloudtrail";
+import { failedOutcome, resultOf, type Outcome } from "./outcome";
 
 /** Records per parse/evaluation chunk: small enough that a chunk's objects die young (peak memory), large enough that per-chunk costs vanish. */
 export const DEFAULT_CHUNK_RECORDS = 1_000;
@@ -102,65 +100,59 @@ export function evaluateCloudTrailRecords(
 }
 
 /**
- * A file that broke part-way (truncated gzip, a failed read, invalid JSON after some records): the
- * records before the break were evaluated and are in `partial`; the message says where it broke and
- * how many records were evaluated. Callers that ignore `partial` still see an ordinary file error.
- */
-export class CloudTrailPartialError extends CloudTrailFileError {
-  constructor(
-    cause: CloudTrailFileError,
-    readonly partial: CloudTrailFileResult,
-  ) {
-    const prefix = `${cause.file}: `;
-    const reason = cause.message.startsWith(prefix) ? cause.message.slice(prefix.length) : cause.message;
-    const n = partial.records;
-    super(cause.file, n === 0 ? reason : `${reason}; ${n.toLocaleString("en")} record${n === 1 ? "" : "s"} before the break ${n === 1 ? "was" : "were"} evaluated`, cause.retryable);
-    this.name = "CloudTrailPartialError";
-  }
-}
-
-/**
  * Decompressed bytes → record groups → subjects → findings as the file arrives: only one group's
  * text and objects (plus the splitter's window) are alive at a time, so memory does not grow with the
- * file. Throws `CloudTrailPartialError` when the file breaks or is not a log; the records before the
- * break are in its `partial`.
+ * file. A file that breaks part-way (truncated gzip, a failed read, invalid JSON after some records)
+ * is skipped or failed as its error's kind says, with the records before the break evaluated in
+ * `partial` and the reason saying where it broke and how many records were evaluated.
  */
-export async function evaluateCloudTrailStream(stream: CloudTrailStream, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
+export async function evaluateCloudTrailStream(stream: CloudTrailStream, options: CloudTrailEvaluateOptions): Promise<Outcome<CloudTrailFileResult>> {
   const chunk = Math.max(1, options.chunkRecords ?? DEFAULT_CHUNK_RECORDS);
   const evaluator = new ChunkEvaluator(stream.file, options);
   const splitter = new RecordSplitter({ file: stream.file, groupRecords: chunk, allowBareArray: stream.allowBareArray }, (group) => evaluator.add(group.records, group.start));
   const iterator = stream.chunks[Symbol.asyncIterator]();
-  const broken = (err: unknown) => new CloudTrailPartialError(asFileError(stream.file, err), evaluator.result(splitter.bytes));
+  const broken = (err: unknown) => brokenFile(err, evaluator.result(splitter.bytes));
   for (;;) {
     let next: IteratorResult<Buffer>;
     try {
       next = await iterator.next();
     } catch (err) {
       splitter.salvage(); // the complete records already received are evaluated
-      throw broken(err);
+      return broken(err);
     }
     if (next.done) break;
     try {
       splitter.push(next.value);
     } catch (err) {
       await iterator.return?.(undefined);
-      throw broken(err);
+      return broken(err);
     }
   }
   try {
     splitter.end();
   } catch (err) {
-    throw broken(err);
+    return broken(err);
   }
-  return evaluator.result(splitter.bytes);
+  return { status: "evaluated", result: evaluator.result(splitter.bytes) };
 }
 
-/** A record delivered inline (EventBridge `detail`), located at `pointer` of `file`. */
+/** A file that broke after `partial.records` records: the failure, saying how much was evaluated before it. */
+function brokenFile(err: unknown, partial: CloudTrailFileResult): Outcome<CloudTrailFileResult> {
+  const outcome = failedOutcome(err, partial);
+  const n = partial.records;
+  if (n > 0) outcome.reason += `; ${n.toLocaleString("en")} record${n === 1 ? "" : "s"} before the break ${n === 1 ? "was" : "were"} evaluated`;
+  return outcome;
+}
+
+/**
+ * A record delivered inline (EventBridge `detail`), located at `pointer` of `file`. A record that
+ * yields no subject at all, only errors, is malformed: skipped, as a file that is not a log would be.
+ */
 export function evaluateCloudTrailRecord(
   record: unknown,
   where: { file: string; pointer: string },
   options: CloudTrailEvaluateOptions,
-): CloudTrailFileResult {
+): Outcome<CloudTrailFileResult> {
   const subjects: Subject[] = [];
   const recordErrors: RecordError[] = [];
   recordToSubjects(
@@ -170,18 +162,11 @@ export function evaluateCloudTrailRecord(
     (e) => void recordErrors.push(e),
     options.registry === undefined ? {} : { registry: options.registry },
   );
-  const result = subjects.length > 0 ? options.ruleSet.evaluate(subjects) : { findings: [], suppressed: [] };
-  return { file: where.file, records: 1, bytes: 0, subjects: subjects.length, ...result, recordErrors };
-}
-
-/**
- * GetObject → gunzip → split → parse → evaluate, streaming. Throws `CloudTrailFileError` (with
- * `retryable`) when the object cannot be read or is not a CloudTrail log file — a
- * `CloudTrailPartialError` with the findings of the records before the break when it broke part-way;
- * bad records inside are `recordErrors`.
- */
-export async function scanCloudTrailObject(s3: S3Client, object: Pick<S3ObjectRef, "bucket" | "key" | "versionId">, options: CloudTrailEvaluateOptions): Promise<CloudTrailFileResult> {
-  return evaluateCloudTrailStream(await openCloudTrailObject(s3, object.bucket, object.key, object.versionId), options);
+  const evaluated = subjects.length > 0 ? options.ruleSet.evaluate(subjects) : { findings: [], suppressed: [] };
+  const result: CloudTrailFileResult = { file: where.file, records: 1, bytes: 0, subjects: subjects.length, ...evaluated, recordErrors };
+  const firstError = recordErrors[0];
+  if (subjects.length === 0 && firstError !== undefined) return { status: "skipped", reason: `${firstError.pointer}: ${firstError.message}`, partial: result };
+  return { status: "evaluated", result };
 }
 
 export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
@@ -193,11 +178,12 @@ export interface CloudTrailScanOptions extends CloudTrailEvaluateOptions {
   onFile?: (outcome: CloudTrailFileOutcome) => void;
 }
 
-export type CloudTrailFileOutcome =
-  | { ok: true; input: CloudTrailInput; result: CloudTrailFileResult }
-  | { ok: false; input: CloudTrailInput; error: CloudTrailFileError; partial?: CloudTrailFileResult };
+/** One input's outcome; a broken file's `partial` holds what the records before the break showed. */
+export type CloudTrailFileOutcome = Outcome<CloudTrailFileResult> & { input: CloudTrailInput };
 
 export interface CloudTrailScanResult {
+  /** Each input's outcome, in input order. */
+  files: CloudTrailFileOutcome[];
   findings: Finding[];
   suppressed: Suppressed[];
   /** One line per unreadable file and per bad record, for the report's errors. */
@@ -212,31 +198,24 @@ export interface CloudTrailScanResult {
 /**
  * Reads and evaluates many inputs with at most `concurrency` files in flight (each streamed: a
  * group of records at a time). A bad file becomes one error line; the others go on.
- * Findings come back in input order, whatever order the files finished in.
+ * Findings and `files` come back in input order, whatever order the files finished in.
  */
 export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], options: CloudTrailScanOptions): Promise<CloudTrailScanResult> {
-  const outcomes: (CloudTrailFileOutcome | undefined)[] = new Array(inputs.length);
+  const files: CloudTrailFileOutcome[] = new Array(inputs.length);
   await forEachLimited(inputs, Math.max(1, options.concurrency ?? 4), async (input, index) => {
-    let outcome: CloudTrailFileOutcome;
-    try {
-      outcome = { ok: true, input, result: await evaluateCloudTrailStream(await openCloudTrailInput(input, options.s3), options) };
-    } catch (err) {
-      outcome = { ok: false, input, error: asFileError(inputLabel(input), err) };
-      if (err instanceof CloudTrailPartialError) outcome.partial = err.partial;
-    }
-    outcomes[index] = outcome;
+    const outcome = { ...(await scanCloudTrailInput(input, options)), input };
+    files[index] = outcome;
     options.onFile?.(outcome);
   });
 
-  const out: CloudTrailScanResult = { findings: [], suppressed: [], errors: [], filesScanned: inputs.length, filesFailed: 0, records: 0, bytes: 0 };
-  for (const outcome of outcomes) {
-    if (outcome === undefined) continue;
-    if (!outcome.ok) {
+  const out: CloudTrailScanResult = { files, findings: [], suppressed: [], errors: [], filesScanned: inputs.length, filesFailed: 0, records: 0, bytes: 0 };
+  for (const outcome of files) {
+    if (outcome.status !== "evaluated") {
       out.filesFailed += 1;
-      out.errors.push(fileErrorLine(outcome.error));
+      out.errors.push({ file: inputLabel(outcome.input), message: outcome.reason });
     }
     // A file that broke part-way still reports what the records before the break showed.
-    const r = outcome.ok ? outcome.result : outcome.partial;
+    const r = resultOf(outcome);
     if (r === undefined) continue;
     out.records += r.records;
     out.bytes += r.bytes;
@@ -247,21 +226,20 @@ export async function scanCloudTrailInputs(inputs: readonly CloudTrailInput[], o
   return out;
 }
 
-/** A file error as a report line: the file once, then the reason. */
-export function fileErrorLine(error: CloudTrailFileError): InputError {
-  const prefix = `${error.file}: `;
-  return { file: error.file, message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message };
+/** Opens and evaluates one input; a file that cannot be opened is skipped or failed as its error's kind says. */
+async function scanCloudTrailInput(input: CloudTrailInput, options: CloudTrailScanOptions): Promise<Outcome<CloudTrailFileResult>> {
+  let stream: CloudTrailStream;
+  try {
+    stream = await openCloudTrailInput(input, options.s3);
+  } catch (err) {
+    return failedOutcome(err);
+  }
+  return evaluateCloudTrailStream(stream, options);
 }
 
 /** A record error as a report line: the file, and the record's pointer in the message. */
 export function recordErrorLine(error: RecordError): InputError {
   return { file: error.file, message: `${error.pointer}: ${error.message}` };
-}
-
-/** Anything a read can throw, as a `CloudTrailFileError` naming the file (a bug stays distinguishable by its message). */
-export function asFileError(file: string, err: unknown): CloudTrailFileError {
-  if (err instanceof CloudTrailFileError) return err;
-  return new CloudTrailFileError(file, (err as Error)?.message ?? String(err));
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */

@@ -37,7 +37,9 @@ import {
   type MalformedLine,
   type ParseResult,
 } from "../sources/flowlog";
-import { messageOf, UserError } from "../util/errors";
+import type { S3Object } from "../sources/s3";
+import { InputFailure, messageOf, s3ReadFailure, UserError } from "../util/errors";
+import { failedOutcome, type Outcome } from "./outcome";
 
 /** Conversations per batch: large enough to batch EC2 lookups well, small enough to keep memory flat. */
 export const DEFAULT_FLOW_CHUNK = 20_000;
@@ -167,6 +169,11 @@ export function malformedErrors(parse: Pick<ParseResult, "malformed" | "malforme
   return errors;
 }
 
+/** What did not go fully right inside an input that was processed: malformed lines, then failed interface lookups. */
+export function flowLogProblems(result: Pick<FlowLogResult, "file" | "errors" | "warnings">): InputError[] {
+  return [...result.errors, ...result.warnings.map((w) => ({ file: result.file, message: `interface lookup failed; flows enriched without it: ${w}` }))];
+}
+
 /** One line per malformed record, `file:line: reason`, for stderr and logs. */
 export function malformedLines(result: Pick<FlowLogResult, "file" | "malformed" | "malformedCount">): string[] {
   return describeMalformed(result, result.file);
@@ -214,43 +221,27 @@ export async function createFlowLogEnricher(setup: EnricherSetup): Promise<Enric
   return createEnricher({ ec2Client: setup.ec2Client, ipRanges: setup.ipRanges, region: setup.region, live: setup.live });
 }
 
-/** An S3 object that could not be read; `retryable` when a later attempt may succeed (throttling, 5xx, network). */
-export class FlowLogObjectError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = "FlowLogObjectError";
-  }
-}
-
-/** GetObject → gunzip (by magic number) → process. Unreadable or non-gzip objects throw `FlowLogObjectError`. */
-export async function processFlowLogObject(
-  s3: Pick<S3Client, "send">,
-  object: { bucket: string; key: string; versionId?: string },
-  options: FlowLogOptions,
-): Promise<FlowLogResult & { bytes: number }> {
+/**
+ * GetObject → gunzip (by magic number) → process. An object that cannot be read is skipped or failed
+ * as the S3 error's kind says (src/util/errors.ts); one that is not valid gzip is skipped. Errors
+ * while processing (an enrichment outage) are thrown, as from the other `process*` functions.
+ */
+export async function processFlowLogObject(s3: Pick<S3Client, "send">, object: S3Object, options: FlowLogOptions): Promise<Outcome<FlowLogResult>> {
   const file = `s3://${object.bucket}/${object.key}`;
   let bytes: Uint8Array;
   try {
     const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.versionId }));
-    if (response.Body === undefined) throw new FlowLogObjectError(file, "S3 returned no body", true);
+    // A body-less answer is S3 misbehaving, not the object: worth another try.
+    if (response.Body === undefined) return failedOutcome(new InputFailure(file, "S3 returned no body", "retryable"));
     bytes = await response.Body.transformToByteArray();
   } catch (err) {
-    if (err instanceof FlowLogObjectError) throw err;
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode;
-    const name = e.name ?? "Error";
-    const permanent = name === "NoSuchKey" || name === "NoSuchBucket" || name === "AccessDenied" || (status !== undefined && status >= 400 && status < 500 && status !== 429);
-    throw new FlowLogObjectError(file, `could not read from S3 (${name}: ${e.message ?? "no message"})`, !permanent);
+    return failedOutcome(s3ReadFailure(file, err));
   }
   let text: string;
   try {
     text = flowLogBytesToText(bytes, file);
   } catch (err) {
-    throw new FlowLogObjectError(file, (err as Error).message.replace(`${file}: `, ""), false);
+    return failedOutcome(new InputFailure(file, messageOf(err).replace(`${file}: `, "")));
   }
-  return { ...(await processFlowLogText(text, file, options)), bytes: text.length };
+  return { status: "evaluated", result: await processFlowLogText(text, file, options) };
 }

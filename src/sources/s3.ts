@@ -14,19 +14,36 @@ export function parseS3Uri(target: string): { bucket: string; prefix: string } |
   return match === null ? undefined : { bucket: match[1]!, prefix: match[2]! };
 }
 
-export interface ListedObject {
+/**
+ * One S3 object, however it was named (an event notification, a Batch Operations task, a listing,
+ * a command line): the one type the whole codebase uses for it. `key` is always decoded.
+ */
+export interface S3Object {
+  bucket: string;
   key: string;
+  versionId?: string;
   size?: number;
 }
 
+/** Something an event or a listing named that is not read, and why (a digest file, a deletion, a test event). */
+export interface SkippedInput {
+  bucket?: string;
+  key?: string;
+  reason: string;
+}
+
+export function s3ObjectUri(object: S3Object): string {
+  return s3Uri(object.bucket, object.key);
+}
+
 /** Every object under `s3://bucket/prefix`, page by page, in key order; a failed listing is a UserError naming the prefix. */
-export async function listS3Objects(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const objects: ListedObject[] = [];
+export async function listS3Objects(s3: S3Client, bucket: string, prefix: string): Promise<S3Object[]> {
+  const objects: S3Object[] = [];
   try {
     for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix || undefined })) {
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        objects.push(object.Size === undefined ? { key: object.Key } : { key: object.Key, size: object.Size });
+        objects.push(object.Size === undefined ? { bucket, key: object.Key } : { bucket, key: object.Key, size: object.Size });
       }
     }
   } catch (err) {

@@ -6,14 +6,16 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DryRunAlertSink, PublishError, SnsAlertSink, type OpsGenieAlert } from "../../src/alerts";
-import { createCloudTrailHandler, RetryableReadError, type CloudTrailHandlerDeps, type S3BatchResponse } from "../../src/lambda/cloudtrailHandler";
-import { jsonLogger } from "../../src/lambda/logger";
+import { DryRunAlertSink, SnsAlertSink, type OpsGenieAlert } from "../../src/alerts";
+import { createCloudTrailHandler, type CloudTrailHandlerDeps } from "../../src/lambda/cloudtrailHandler";
+import type { S3BatchResponse } from "../../src/lambda/envelopes";
 import type { RuleSet } from "../../src/engine/ruleset";
-import { IntakeError } from "../../src/sources/cloudtrail";
+import { InputFailure, UserError } from "../../src/util/errors";
 import { badLogs, expectedAlerts, goodLog, goodRecords, hugeRecordLog, logKey, missionRuleSet, NIGHT_KEY_EVENT_ID, sampleRecord } from "../helpers/cloudtrailFixtures";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
+import { SAMPLE_POLICY_FILE } from "../helpers/samplePolicy";
 import { startSnsServer, type ReceivedSnsMessage, type SnsTestServer } from "../helpers/snsServer";
+import { observe, type Observed } from "./observe";
 
 const BUCKET = "acme-cloudtrail-logs";
 const GOOD = logKey("Good0000Good0000");
@@ -40,14 +42,17 @@ afterAll(async () => {
   await Promise.all([s3?.stop(), sns?.stop()]);
 });
 
-afterEach(() => sns.drain());
+let out: Observed | undefined;
+afterEach(async () => {
+  out?.restore();
+  out = undefined;
+  await sns.drain();
+});
 
 function setup(overrides: Partial<CloudTrailHandlerDeps> = {}) {
-  const lines: string[] = [];
-  const log = jsonLogger({ out: { write: (l: string) => lines.push(l) } });
-  const handler = createCloudTrailHandler({ ruleSet, s3: s3.s3, sink: new SnsAlertSink(sns.sns, sns.topicArn, { sleep: async () => {} }), log, ...overrides });
-  const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { handler, logs };
+  out = observe();
+  const handler = createCloudTrailHandler({ ruleSet, s3: s3.s3, sink: new SnsAlertSink(sns.sns, sns.topicArn, { sleep: async () => {} }), log: out.log, metrics: out.metricsSink, ...overrides });
+  return { handler, logs: out.logs, metrics: out.metrics };
 }
 
 function published(messages: ReceivedSnsMessage[]) {
@@ -78,7 +83,7 @@ describe("CloudTrail SNS notification", () => {
   it("publishes exactly the mission's alerts, skips the digest, and logs counts as JSON lines", async () => {
     const { handler, logs } = setup();
     const summary = await handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [GOOD, DIGEST] }), { awsRequestId: "req-1" });
-    expect(summary).toEqual({ trigger: "objects", objects: 1, skipped: 1, failed: 0, records: goodRecords().length, findings: 3, alerts: 3, published: 3 });
+    expect(summary).toEqual({ trigger: "cloudtrail", inputs: 1, evaluated: 1, ignored: 1, skipped: 0, failed: 0, records: goodRecords().length, findings: 3, alerts: 3, published: 3 });
 
     const received = await sns.drain({ expected: 3 });
     expect(published(received)).toEqual(expectedAlerts());
@@ -87,10 +92,11 @@ describe("CloudTrail SNS notification", () => {
     expect(body.description).toContain("#/events/" + NIGHT_KEY_EVENT_ID);
 
     const lines = logs();
-    expect(lines.every((l) => l.requestId === "req-1" && l.service === "parapet" && typeof l.timestamp === "string")).toBe(true);
-    expect(lines).toContainEqual(expect.objectContaining({ level: "INFO", message: "input skipped", key: DIGEST }));
-    expect(lines).toContainEqual(expect.objectContaining({ message: "object evaluated", file: `s3://${BUCKET}/${GOOD}`, records: 9, findings: 3 }));
-    expect(lines).toContainEqual(expect.objectContaining({ message: "invocation done", trigger: "objects", published: 3 }));
+    // Powertools' shape: the request id under function_request_id, the trigger on every line of the invocation.
+    expect(lines.every((l) => l.function_request_id === "req-1" && l.trigger === "cloudtrail" && l.service === "parapet" && typeof l.timestamp === "string")).toBe(true);
+    expect(lines).toContainEqual(expect.objectContaining({ level: "INFO", message: "input ignored", key: DIGEST }));
+    expect(lines).toContainEqual(expect.objectContaining({ message: "input evaluated", input: `s3://${BUCKET}/${GOOD}`, records: 9, findings: 3 }));
+    expect(lines).toContainEqual(expect.objectContaining({ message: "invocation done", trigger: "cloudtrail", published: 3 }));
   });
 
   it("redelivery of the same file publishes the same aliases (OpsGenie merges them)", async () => {
@@ -102,20 +108,20 @@ describe("CloudTrail SNS notification", () => {
     expect(second).toEqual(first);
   });
 
-  it("logs each malformed object with its own clear error and still processes the rest", async () => {
-    const { handler, logs } = setup();
+  it("logs each malformed object with its own clear error and a metric, and still processes the rest", async () => {
+    const { handler, logs, metrics } = setup();
     const keys = [...Object.values(BAD).map((b) => b.key), GOOD, logKey("Missing0Missing0"), HUGE];
     const summary = await handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: keys }));
-    expect(summary).toMatchObject({ objects: keys.length, failed: Object.keys(BAD).length + 1, findings: 4, published: 4 });
+    expect(summary).toMatchObject({ inputs: keys.length, skipped: Object.keys(BAD).length + 1, failed: 0, findings: 4, published: 4 });
+    expect(metrics()).toEqual({ InputsSkipped: Object.keys(BAD).length + 1 });
 
     const errors = logs().filter((l) => l.level === "ERROR");
     for (const bad of Object.values(BAD)) {
-      const line = errors.find((l) => l.file === `s3://${BUCKET}/${bad.key}`);
-      expect(line).toMatchObject({ message: "object skipped: it cannot be processed", retryable: false });
+      const line = errors.find((l) => l.input === `s3://${BUCKET}/${bad.key}`);
+      expect(line).toMatchObject({ message: "input skipped: it cannot be processed", failure: "permanent" });
       expect(line?.error).toMatch(bad.error);
-      expect(line?.error).toContain(`s3://${BUCKET}/${bad.key}: `);
     }
-    expect(errors.find((l) => String(l.file).includes("Missing0"))?.error).toMatch(/could not read from S3 \(NoSuchKey/);
+    expect(errors.find((l) => String(l.input).includes("Missing0"))?.error).toMatch(/could not read from S3 \(NoSuchKey/);
     // The huge record is an ordinary untagged launch: one more alert.
     const received = published(await sns.drain({ expected: 4 }));
     expect(received.map((a) => a.alias)).toEqual(expect.arrayContaining(expectedAlerts().map((a) => a.alias)));
@@ -132,34 +138,43 @@ describe("CloudTrail SNS notification", () => {
 
     const { handler, logs } = setup();
     const summary = await handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [key] }));
-    expect(summary).toMatchObject({ objects: 1, failed: 1, findings: 1, alerts: 1, published: 1 });
+    expect(summary).toMatchObject({ inputs: 1, skipped: 1, findings: 1, alerts: 1, published: 1 });
     expect((summary as { records: number }).records).toBeGreaterThan(50);
     const received = published(await sns.drain({ expected: 1 }));
     expect(received.map((a) => a.alias)).toEqual(expectedAlerts().filter((a) => a.ruleId === "required-tags").map((a) => a.alias));
-    const error = logs().find((l) => l.level === "ERROR" && l.file === `s3://${BUCKET}/${key}`);
-    expect(error).toMatchObject({ message: "object skipped: it cannot be processed", retryable: false, findings: 1 });
-    expect(error?.error).toMatch(/^s3:\/\/.*Trunc000Trunc000\.json\.gz: corrupt or truncated gzip \(unexpected end of file\) after [\d,]+ bytes of log text \([\d,]+ bytes of gzip read\); [\d,]+ records before the break were evaluated$/);
+    const error = logs().find((l) => l.level === "ERROR" && l.input === `s3://${BUCKET}/${key}`);
+    expect(error).toMatchObject({ message: "input skipped: it cannot be processed", failure: "permanent", findings: 1 });
+    expect(error?.error).toMatch(/^corrupt or truncated gzip \(unexpected end of file\) after [\d,]+ bytes of log text \([\d,]+ bytes of gzip read\); [\d,]+ records before the break were evaluated$/);
   });
 
-  it("throws so Lambda retries when a read fails for a transient reason", async () => {
-    const flaky = new S3Client({ ...s3.clientConfig, endpoint: "http://127.0.0.1:9" });
-    const { handler, logs } = setup({ s3: flaky });
-    await expect(handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [GOOD] }))).rejects.toThrow(RetryableReadError);
-    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", retryable: true, message: "object not read; the event will be retried" }));
-    flaky.destroy();
+  it("throws so Lambda retries when a read fails for a transient reason, after publishing the other objects' alerts", async () => {
+    const down = new S3Client({ ...s3.clientConfig, endpoint: "http://127.0.0.1:9" });
+    // The first object goes through the unreachable endpoint, the second through the real server.
+    let calls = 0;
+    const flaky = { send: (command: Parameters<S3Client["send"]>[0]) => (++calls === 1 ? down.send(command) : s3.s3.send(command)) } as unknown as S3Client;
+    const { handler, logs, metrics } = setup({ s3: flaky, concurrency: 1 });
+    const failure = handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [GOOD_SPACED, GOOD] }));
+    await expect(failure).rejects.toThrow(InputFailure);
+    await expect(failure).rejects.toMatchObject({ kind: "retryable", message: expect.stringMatching(/^event: 1 input failed and will be retried: s3:\/\/.*Spaced00.*could not read from S3/) });
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", failure: "retryable", message: "input failed; it will be retried" }));
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", failure: "retryable", message: "invocation failed" }));
+    expect(metrics()).toEqual({ InputsFailed: 1 });
+    expect(published(await sns.drain({ expected: 3 }))).toEqual(expectedAlerts());
+    down.destroy();
   });
 
   it("throws when the alerts finally cannot be published", async () => {
     const missing = sns.topicArn.replace(/[^:]+$/, "no-such-topic");
     const { handler, logs } = setup({ sink: new SnsAlertSink(sns.sns, missing, { sleep: async () => {} }) });
-    await expect(handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [GOOD] }))).rejects.toThrow(PublishError);
+    await expect(handler(snsEvent({ s3Bucket: BUCKET, s3ObjectKey: [GOOD] }))).rejects.toThrow(/alerts not published: SNS publish failed/);
     expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", message: "alerts not published" }));
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", message: "input failed; it will be retried", input: `s3://${BUCKET}/${GOOD}` }));
   });
 
   it("fails loudly on an event it does not recognize, so it reaches the dead-letter path", async () => {
     const { handler, logs } = setup();
-    await expect(handler({ hello: "world" })).rejects.toThrow(IntakeError);
-    expect(logs()[0]).toMatchObject({ level: "ERROR", message: "event not recognized" });
+    await expect(handler({ hello: "world" })).rejects.toThrow(UserError);
+    expect(logs()[0]).toMatchObject({ level: "ERROR", message: "invocation failed", failure: "user", error: expect.stringMatching(/^unrecognized Lambda event: .*top-level keys: hello/) });
   });
 });
 
@@ -167,13 +182,20 @@ describe("S3 event notifications", () => {
   it("direct, with a URL-encoded key, publishes the same alerts as the SNS notification", async () => {
     const { handler } = setup();
     const summary = await handler({ Records: [s3Record(GOOD_SPACED), s3Record(GOOD, "ObjectRemoved:Delete")] });
-    expect(summary).toMatchObject({ trigger: "objects", objects: 1, skipped: 1, failed: 0, published: 3 });
+    expect(summary).toMatchObject({ trigger: "cloudtrail", inputs: 1, ignored: 1, failed: 0, published: 3 });
     expect(published(await sns.drain({ expected: 3 }))).toEqual(expectedAlerts());
   });
 
   it("wrapped in SNS", async () => {
     const { handler } = setup();
     await handler(snsEvent({ Records: [s3Record(GOOD)] }));
+    expect(published(await sns.drain({ expected: 3 }))).toEqual(expectedAlerts());
+  });
+
+  it("through EventBridge (S3 Object Created, key not encoded)", async () => {
+    const { handler } = setup();
+    const event = { version: "0", id: "eb-s3", "detail-type": "Object Created", source: "aws.s3", account: "123837392027", time: "2023-07-11T01:30:00Z", region: "us-east-1", resources: [`arn:aws:s3:::${BUCKET}`], detail: { version: "0", bucket: { name: BUCKET }, object: { key: GOOD_SPACED, size: 1 }, "request-id": "R", requester: "cloudtrail.amazonaws.com", reason: "PutObject" } };
+    await expect(handler(event)).resolves.toMatchObject({ inputs: 1, evaluated: 1, published: 3 });
     expect(published(await sns.drain({ expected: 3 }))).toEqual(expectedAlerts());
   });
 });
@@ -195,15 +217,17 @@ describe("EventBridge", () => {
     const { handler } = setup();
     const night = goodRecords().find((r) => r.eventID === NIGHT_KEY_EVENT_ID);
     const summary = await handler(event(night));
-    expect(summary).toMatchObject({ trigger: "record", records: 1, findings: 1, published: 1 });
+    expect(summary).toMatchObject({ inputs: 1, evaluated: 1, records: 1, findings: 1, published: 1 });
     expect(published(await sns.drain({ expected: 1 }))).toEqual(expectedAlerts().filter((a) => a.ruleId === "iam-change-outside-business-hours"));
   });
 
-  it("ignores Insights events and logs a malformed detail without throwing", async () => {
-    const { handler, logs } = setup();
-    await expect(handler(event({}, "AWS Insight via CloudTrail"))).resolves.toMatchObject({ trigger: "ignored" });
-    await expect(handler(event({ eventName: "RunInstances" }))).resolves.toMatchObject({ trigger: "record", failed: 1, findings: 0 });
-    expect(logs()).toContainEqual(expect.objectContaining({ level: "WARN", message: "record skipped", pointer: "/detail" }));
+  it("ignores Insights events, and skips a malformed detail with an error and a metric, without throwing", async () => {
+    const { handler, logs, metrics } = setup();
+    await expect(handler(event({}, "AWS Insight via CloudTrail"))).resolves.toMatchObject({ ignored: 1, inputs: 0 });
+    await expect(handler(event({ eventName: "RunInstances" }))).resolves.toMatchObject({ skipped: 1, failed: 0, findings: 0 });
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "WARN", message: "input problem", input: "eventbridge:eb-1", error: expect.stringMatching(/^\/detail: /) }));
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", message: "input skipped: it cannot be processed", input: "eventbridge:eb-1" }));
+    expect(metrics()).toEqual({ InputsSkipped: 1 });
     expect(await sns.drain()).toHaveLength(0);
   });
 
@@ -228,7 +252,7 @@ describe("S3 Batch Operations", () => {
       invocationSchemaVersion: "1.0",
       treatMissingKeysAs: "PermanentFailure",
       invocationId: "inv-1",
-      results: [{ taskId: "t0", resultCode: "Succeeded", resultString: "9 records, 3 findings, 3 alerts, 0 record errors" }],
+      results: [{ taskId: "t0", resultCode: "Succeeded", resultString: "9 records, 3 findings, 3 alerts, 0 problems" }],
     });
     expect(published(await sns.drain({ expected: 3 }))).toEqual(expectedAlerts());
   });
@@ -301,6 +325,7 @@ describe("the deployed entry point", () => {
     try {
       process.env.PARAPET_DRY_RUN = "true";
       process.env.AWS_REGION = "us-east-1";
+      process.env.PARAPET_CONFIG = SAMPLE_POLICY_FILE; // a team's business hours: parapet has none by default
       let entry: typeof import("../../src/lambda/cloudtrail") | undefined;
       jest.isolateModules(() => {
         entry = require("../../src/lambda/cloudtrail") as typeof import("../../src/lambda/cloudtrail");

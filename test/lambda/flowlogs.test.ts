@@ -5,15 +5,18 @@
  */
 import { gzipSync } from "node:zlib";
 import { DryRunAlertSink, PublishError, type AlertSink, type PublishResult, type SnsAlert } from "../../src/alerts";
-import { defaultConfiguration } from "../../src/engine/config";
+import { samplePolicy } from "../helpers/samplePolicy";
 import { loadRules } from "../../src/engine/loader";
 import type { RuleSet } from "../../src/engine/ruleset";
-import { createFlowLogHandlers, parseS3Intake, RetryableFlowLogReadError, type FlowLogHandlerDeps } from "../../src/lambda/flowlogsHandler";
-import { jsonLogger } from "../../src/lambda/logger";
+import { objectDelivery } from "../../src/lambda/envelopes";
+import { createFlowLogHandlers, type FlowLogHandlerDeps } from "../../src/lambda/flowlogsHandler";
+import { classifyFlowLogKey } from "../../src/pipeline/flowlogInputs";
 import { createFlowLogEnricher } from "../../src/pipeline/flowlogs";
+import { InputFailure } from "../../src/util/errors";
 import type { Enricher } from "../../src/sources/flowlog";
 import { cloudWatchData, INVENTORY_FILES, SAMPLE_FINDINGS, sampleMessages, sampleText } from "../helpers/flowlogFixtures";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
+import { observe, type Observed } from "./observe";
 
 const BUCKET = "acme-flow-logs";
 const KEY = "AWSLogs/123456789012/vpcflowlogs/us-east-1/2024/06/10/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20240610T0600Z_abcd1234.log.gz";
@@ -28,7 +31,7 @@ beforeAll(async () => {
   await s3.put(BUCKET, KEY, gzipSync(sampleText()));
   await s3.put(BUCKET, SPACED_KEY, gzipSync(sampleText()));
   await s3.put(BUCKET, "truncated.log.gz", gzipSync(sampleText()).subarray(0, 40));
-  ruleSet = loadRules({ config: defaultConfiguration() }).ruleSet;
+  ruleSet = loadRules({ config: samplePolicy() }).ruleSet;
   enricher = await createFlowLogEnricher({ inventoryFiles: INVENTORY_FILES, region: "us-east-1" });
 }, 30_000);
 afterAll(() => s3?.stop());
@@ -47,13 +50,17 @@ class RecordingSink implements AlertSink {
   }
 }
 
+let out: Observed | undefined;
+afterEach(() => {
+  out?.restore();
+  out = undefined;
+});
+
 function setup(overrides: Partial<FlowLogHandlerDeps> = {}) {
-  const lines: string[] = [];
+  out = observe();
   const sink = new RecordingSink();
-  const log = jsonLogger({ out: { write: (l: string) => lines.push(l) } });
-  const handlers = createFlowLogHandlers({ ruleSet, enricher, s3: s3.s3, sink, log, ...overrides });
-  const logs = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { handlers, sink, logs };
+  const handlers = createFlowLogHandlers({ ruleSet, enricher, s3: s3.s3, sink, log: out.log, metrics: out.metricsSink, ...overrides });
+  return { handlers, sink, logs: out.logs, metrics: out.metrics };
 }
 
 const ruleIds = (alerts: readonly SnsAlert[]) => alerts.map((a) => a.messageAttributes.ruleId?.StringValue).sort();
@@ -80,15 +87,20 @@ describe("Kinesis handler", () => {
     expect(ruleIds(sink.published)).toEqual([...EXPECTED_RULES, "required-tags"].sort());
     const tagAliases = new Set(sink.published.filter((a) => a.messageAttributes.ruleId?.StringValue === "required-tags").map((a) => a.alias));
     expect(tagAliases.size).toBe(1);
-    expect(logs().at(-1)).toMatchObject({ message: "invocation done", trigger: "kinesis", requestId: "req-1", inputs: 2, records: 30, findings: SAMPLE_FINDINGS.length + 1 });
+    expect(logs().at(-1)).toMatchObject({ message: "invocation done", trigger: "kinesis", function_request_id: "req-1", inputs: 2, ignored: 1, records: 30, findings: SAMPLE_FINDINGS.length + 1 });
   });
 
-  it("skips records that cannot be decoded without failing the batch", async () => {
-    const { handlers, sink, logs } = setup();
+  it("skips records that cannot be decoded without failing the batch, with an error and a metric", async () => {
+    const { handlers, sink, logs, metrics } = setup();
     const event = kinesisEvent([Buffer.from("not gzip").toString("base64"), cloudWatchData(sampleMessages().slice(0, 2))]);
     expect(await handlers.kinesis(event)).toEqual({ batchItemFailures: [] });
     expect(ruleIds(sink.published)).toEqual(["flow-ssh-rdp-accepted-from-internet", "required-tags", "sg-internet-ingress-port-not-allowed"]);
-    expect(logs().find((l) => l.level === "ERROR")).toMatchObject({ message: "kinesis record skipped: it cannot be decoded", sequenceNumber: expect.stringMatching(/0$/) });
+    expect(logs().find((l) => l.level === "ERROR")).toMatchObject({
+      message: "input skipped: it cannot be processed",
+      input: `kinesis:${event.Records[0]!.kinesis.sequenceNumber}`,
+      error: expect.stringMatching(/^not a base64 gzip JSON CloudWatch Logs payload/),
+    });
+    expect(metrics()).toEqual({ InputsSkipped: 1 });
   });
 
   it("returns the records whose alerts failed to publish as batchItemFailures, and only those", async () => {
@@ -124,21 +136,24 @@ describe("CloudWatch Logs subscription handler", () => {
   it("decodes awslogs.data, evaluates and publishes", async () => {
     const { handlers, sink } = setup();
     const summary = await handlers.cloudWatch({ awslogs: { data: cloudWatchData(sampleMessages()) } });
-    expect(summary).toMatchObject({ trigger: "cloudwatch", inputs: 1, records: 30, flows: 17, findings: SAMPLE_FINDINGS.length, alerts: SAMPLE_FINDINGS.length, published: SAMPLE_FINDINGS.length });
+    expect(summary).toMatchObject({ trigger: "cloudwatch", inputs: 1, evaluated: 1, records: 30, findings: SAMPLE_FINDINGS.length, alerts: SAMPLE_FINDINGS.length, published: SAMPLE_FINDINGS.length });
     expect(ruleIds(sink.published)).toEqual(EXPECTED_RULES);
   });
 
   it("ignores control messages and drops undecodable payloads with an error log", async () => {
     const { handlers, logs } = setup();
-    expect(await handlers.cloudWatch({ awslogs: { data: cloudWatchData([], "CONTROL_MESSAGE") } })).toMatchObject({ skipped: 1, records: 0 });
-    expect(await handlers.cloudWatch({ awslogs: { data: "bm90IGd6aXA=" } })).toMatchObject({ skipped: 1 });
-    expect(logs().some((l) => l.message === "payload dropped: it cannot be decoded")).toBe(true);
+    expect(await handlers.cloudWatch({ awslogs: { data: cloudWatchData([], "CONTROL_MESSAGE") } })).toMatchObject({ ignored: 1, inputs: 0, records: 0 });
+    expect(await handlers.cloudWatch({ awslogs: { data: "bm90IGd6aXA=" } })).toMatchObject({ skipped: 1, failed: 0 });
+    expect(logs()).toContainEqual(expect.objectContaining({ level: "ERROR", message: "input skipped: it cannot be processed", input: "awslogs.data" }));
   });
 
   it("throws when alerts cannot be published, so the invocation is retried", async () => {
     const { handlers, sink } = setup();
     sink.failAll = true;
-    await expect(handlers.cloudWatch({ awslogs: { data: cloudWatchData(sampleMessages().slice(0, 2)) } })).rejects.toThrow("network down");
+    await expect(handlers.cloudWatch({ awslogs: { data: cloudWatchData(sampleMessages().slice(0, 2)) } })).rejects.toMatchObject({
+      kind: "retryable",
+      message: expect.stringMatching(/^event: 1 input failed and will be retried: cloudwatch:.*: alerts not published: network down$/),
+    });
   });
 
   it("rejects an event that is not a subscription event", async () => {
@@ -171,28 +186,30 @@ describe("S3 handler", () => {
   it("skips objects that cannot be processed, and throws after publishing when a read may succeed later", async () => {
     const { handlers, sink, logs } = setup();
     const event = { Records: [...s3Event("missing.log.gz").Records, ...s3Event("truncated.log.gz").Records, ...s3Event(KEY).Records] };
-    expect(await handlers.s3(event)).toMatchObject({ inputs: 3, failed: 2, findings: SAMPLE_FINDINGS.length });
-    expect(logs().filter((l) => l.message === "object skipped: it cannot be processed").map((l) => l.error)).toEqual([
-      expect.stringMatching(/missing\.log\.gz: could not read from S3 \(NoSuchKey/),
-      expect.stringMatching(/truncated\.log\.gz: not a valid gzip file/),
+    expect(await handlers.s3(event)).toMatchObject({ inputs: 3, skipped: 2, failed: 0, findings: SAMPLE_FINDINGS.length });
+    expect(logs().filter((l) => l.message === "input skipped: it cannot be processed").map((l) => [l.input, l.error])).toEqual([
+      [`s3://${BUCKET}/missing.log.gz`, expect.stringMatching(/^could not read from S3 \(NoSuchKey/)],
+      [`s3://${BUCKET}/truncated.log.gz`, expect.stringMatching(/^not a valid gzip file/)],
     ]);
     expect(sink.published).toHaveLength(SAMPLE_FINDINGS.length);
 
     // A server error is worth retrying: the alerts found so far go out first.
     const flaky = { send: jest.fn().mockRejectedValueOnce(Object.assign(new Error("We encountered an internal error."), { name: "InternalError", $metadata: { httpStatusCode: 500 } })).mockImplementation((c) => s3.s3.send(c)) };
     const retrying = setup({ s3: flaky });
-    await expect(retrying.handlers.s3({ Records: [...s3Event("x.log.gz").Records, ...s3Event(KEY).Records] })).rejects.toThrow(RetryableFlowLogReadError);
+    await expect(retrying.handlers.s3({ Records: [...s3Event("x.log.gz").Records, ...s3Event(KEY).Records] })).rejects.toThrow(InputFailure);
+    expect(retrying.logs()).toContainEqual(expect.objectContaining({ message: "input failed; it will be retried", input: `s3://${BUCKET}/x.log.gz`, error: expect.stringMatching(/InternalError/) }));
     expect(retrying.sink.published).toHaveLength(SAMPLE_FINDINGS.length);
   });
 
   it("skips Parquet deliveries, deletions and test events with a reason", () => {
-    const intake = parseS3Intake({
+    const intake = objectDelivery({
       Records: [
         ...s3Event("AWSLogs/x.parquet").Records,
         ...s3Event(KEY, "ObjectRemoved:Delete").Records,
         { EventSource: "aws:sns", Sns: { Message: JSON.stringify({ Event: "s3:TestEvent", Bucket: BUCKET }) } },
       ],
-    });
+    }, classifyFlowLogKey);
+    if (intake.kind !== "objects") throw new Error(`expected objects, got ${intake.kind}`);
     expect(intake.objects).toEqual([]);
     expect(intake.skipped.map((s) => s.reason)).toEqual([
       "Parquet flow logs are not supported; deliver plain-text files",

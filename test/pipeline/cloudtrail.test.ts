@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadRules } from "../../src/engine/loader";
-import { defaultConfiguration } from "../../src/engine/config";
+import { samplePolicy } from "../helpers/samplePolicy";
 import {
   evaluateCloudTrailRecord,
   evaluateCloudTrailRecords,
@@ -46,15 +46,21 @@ describe("evaluateCloudTrailRecords", () => {
 
   it("evaluates one inline record at the pointer it was given", () => {
     const night = goodRecords().find((r) => r.eventID === NIGHT_KEY_EVENT_ID);
-    const result = evaluateCloudTrailRecord(night, { file: "eventbridge:e-1", pointer: "/detail" }, { ruleSet });
-    expect(result.findings.map((f) => [f.ruleId, f.location])).toEqual([["iam-change-outside-business-hours", { file: "eventbridge:e-1", pointer: "/detail" }]]);
+    const outcome = evaluateCloudTrailRecord(night, { file: "eventbridge:e-1", pointer: "/detail" }, { ruleSet });
+    if (outcome.status !== "evaluated") throw new Error(outcome.reason);
+    expect(outcome.result.findings.map((f) => [f.ruleId, f.location])).toEqual([["iam-change-outside-business-hours", { file: "eventbridge:e-1", pointer: "/detail" }]]);
+  });
+
+  it("skips an inline record that yields nothing but errors, as a malformed file is skipped", () => {
+    const outcome = evaluateCloudTrailRecord({ eventName: "RunInstances" }, { file: "eventbridge:e-2", pointer: "/detail" }, { ruleSet });
+    expect(outcome).toMatchObject({ status: "skipped", reason: expect.stringMatching(/^\/detail: /), partial: { records: 1, subjects: 0 } });
   });
 });
 
 describe("the bundled sample", () => {
   it("raises each of the mission's alerts with the built-in rules", async () => {
     const file = await readCloudTrailFile(join(SAMPLES_DIR, "cloudtrail/sample.json.gz"));
-    const { ruleSet: builtin } = loadRules({ config: defaultConfiguration() });
+    const { ruleSet: builtin } = loadRules({ config: samplePolicy() });
     const result = evaluateCloudTrailRecords(file.records, file.file, { ruleSet: builtin });
     const ids = new Set(result.findings.map((f) => `${f.ruleId} ${f.subject.type}`));
     expect(ids.has("required-tags AWS::EC2::Instance")).toBe(true);
@@ -97,8 +103,10 @@ describe("scanCloudTrailInputs over local files", () => {
     expect(result.findings).toHaveLength(7);
     // ... and the truncated file's one record completed before the break (an access-denied read: no finding)
     expect(result.records).toBe(2 * goodRecords().length + 1 + 1);
-    const truncated = done.find((o) => !o.ok && o.input.kind === "file" && o.input.path.endsWith("bad-truncated.json.gz"));
-    expect(truncated).toMatchObject({ ok: false, partial: { records: 1 } });
+    const truncated = done.find((o) => o.input.kind === "file" && o.input.path.endsWith("bad-truncated.json.gz"));
+    expect(truncated).toMatchObject({ status: "skipped", partial: { records: 1 } });
+    // `files` holds the same outcomes, in input order.
+    expect(result.files.map((o) => o.input)).toEqual(inputs);
     expect(result.errors.find((e) => e.file.endsWith("bad-truncated.json.gz"))?.message).toMatch(
       /^corrupt or truncated gzip \(unexpected end of file\) after 4,068 bytes of log text \(1,748 bytes of gzip read\); 1 record before the break was evaluated$/,
     );

@@ -1,4 +1,5 @@
-import { CloudTrailFileError, RecordSplitter, type RecordGroup } from "../../src/sources/cloudtrail";
+import { RecordSplitter, type RecordGroup } from "../../src/sources/cloudtrail";
+import { InputFailure } from "../../src/util/errors";
 
 /** An in-memory body fed to the splitter a slice at a time, as the streaming readers feed it. */
 function* recordGroups(body: Buffer, file: string, groupRecords: number, allowBareArray = false): Generator<RecordGroup> {
@@ -42,7 +43,7 @@ describe("recordGroups", () => {
   });
 
   it("reports a body that is not a log with the usual errors", () => {
-    expect(() => flat('{"Records":[{"eventVersion":"1"},{"eventVersion"', 1)).toThrow(CloudTrailFileError);
+    expect(() => flat('{"Records":[{"eventVersion":"1"},{"eventVersion"', 1)).toThrow(InputFailure);
     expect(() => flat('{"Records":[{"eventVersion":"1"},{"eventVersion"', 1)).toThrow(/not valid JSON/);
     expect(() => flat('{"digestSignatureAlgorithm":"SHA256withRSA"}', 1)).toThrow(/digest file/);
     expect(() => flat(JSON.stringify(records), 4)).toThrow(/no "Records" array/);

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { CloudTrailPartialError, evaluateCloudTrailRecords, evaluateCloudTrailStream } from "../../src/pipeline/cloudtrail";
-import { CloudTrailFileError, openCloudTrailBytes, openCloudTrailFile } from "../../src/sources/cloudtrail";
+import { evaluateCloudTrailRecords, evaluateCloudTrailStream, type CloudTrailFileResult } from "../../src/pipeline/cloudtrail";
+import type { Outcome } from "../../src/pipeline/outcome";
+import { openCloudTrailBytes, openCloudTrailFile } from "../../src/sources/cloudtrail";
+import { InputFailure } from "../../src/util/errors";
 import { goodRecords, missionRuleSet, sampleRecord } from "../helpers/cloudtrailFixtures";
 
 const ruleSet = missionRuleSet();
@@ -31,17 +33,21 @@ const open = (data: Buffer, sizes: number[] = [65536], extra: { fail?: { after: 
   openCloudTrailBytes(FILE, source(data, sizes, extra.fail, extra.released), {
     allowBareArray: extra.bare ?? false,
     notGzip: extra.bare ? undefined : "not a gzip file (CloudTrail delivers .json.gz)",
-    readError: (err) => new CloudTrailFileError(FILE, `could not read from S3 (${(err as Error).message})`, true),
+    readError: (err) => new InputFailure(FILE, `could not read from S3 (${(err as Error).message})`, "retryable"),
   });
 
-async function partialError(promise: Promise<unknown>): Promise<CloudTrailPartialError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CloudTrailPartialError);
-    return err as CloudTrailPartialError;
-  }
-  throw new Error("expected a CloudTrailPartialError");
+/** The result of a file that was read to its end. */
+async function evaluated(promise: Promise<Outcome<CloudTrailFileResult>>): Promise<CloudTrailFileResult> {
+  const outcome = await promise;
+  if (outcome.status !== "evaluated") throw new Error(`expected the file evaluated, got ${outcome.status}: ${outcome.reason}`);
+  return outcome.result;
+}
+
+/** A file that broke: how (skipped or failed), why, and what the records before the break showed. */
+async function broken(promise: Promise<Outcome<CloudTrailFileResult>>): Promise<{ status: string; reason: string; partial: CloudTrailFileResult }> {
+  const outcome = await promise;
+  if (outcome.status === "evaluated" || outcome.partial === undefined) throw new Error(`expected a broken file with a partial result, got ${outcome.status}`);
+  return { status: outcome.status, reason: outcome.reason, partial: outcome.partial };
 }
 
 const summary = (r: { findings: { ruleId: string; location: { pointer?: string } }[] }) => r.findings.map((f) => `${f.ruleId} ${f.location.pointer}`).sort();
@@ -60,7 +66,7 @@ describe("evaluateCloudTrailStream", () => {
 
   it.each([[[1]], [[7, 3]], [[100]], [[65536]]])("finds the same as a whole-file evaluation, whatever the pieces (%j bytes)", async (sizes) => {
     for (const chunkRecords of [1, 2, 1000]) {
-      const result = await evaluateCloudTrailStream(await open(gzipSync(JSON.stringify({ Records: records })), sizes), { ruleSet, chunkRecords });
+      const result = await evaluated(evaluateCloudTrailStream(await open(gzipSync(JSON.stringify({ Records: records })), sizes), { ruleSet, chunkRecords }));
       expect(summary(result)).toEqual(summary(expected));
       expect(result.records).toBe(records.length);
       expect(result.bytes).toBe(Buffer.byteLength(JSON.stringify({ Records: records })));
@@ -68,17 +74,17 @@ describe("evaluateCloudTrailStream", () => {
   });
 
   it("streams plain JSON and bare arrays when gzip is not required (local files)", async () => {
-    const result = await evaluateCloudTrailStream(await open(Buffer.from(JSON.stringify(records, null, 2)), [13], { bare: true }), { ruleSet });
+    const result = await evaluated(evaluateCloudTrailStream(await open(Buffer.from(JSON.stringify(records, null, 2)), [13], { bare: true }), { ruleSet }));
     expect(summary(result)).toEqual(summary(expected));
   });
 
   it("evaluates the records before a truncated gzip breaks, and says where it broke", async () => {
     const gz = gzipSync(JSON.stringify({ Records: launchThenFiller() }));
-    const err = await partialError(evaluateCloudTrailStream(await open(gz.subarray(0, Math.floor(gz.length / 2)), [4096]), { ruleSet, chunkRecords: 50 }));
-    expect(err.file).toBe(FILE);
-    expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(
-      new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: corrupt or truncated gzip \\(unexpected end of file\\) after [\\d,]+ bytes of log text \\([\\d,]+ bytes of gzip read\\); [\\d,]+ records before the break were evaluated$`),
+    const err = await broken(evaluateCloudTrailStream(await open(gz.subarray(0, Math.floor(gz.length / 2)), [4096]), { ruleSet, chunkRecords: 50 }));
+    expect(err.partial.file).toBe(FILE);
+    expect(err.status).toBe("skipped");
+    expect(err.reason).toMatch(
+      new RegExp(`^corrupt or truncated gzip \\(unexpected end of file\\) after [\\d,]+ bytes of log text \\([\\d,]+ bytes of gzip read\\); [\\d,]+ records before the break were evaluated$`),
     );
     expect(err.partial.records).toBeGreaterThan(100);
     expect(err.partial.records).toBeLessThan(401);
@@ -89,28 +95,29 @@ describe("evaluateCloudTrailStream", () => {
   it("keeps a failed read retryable and still hands back the records before it", async () => {
     const gz = gzipSync(JSON.stringify({ Records: launchThenFiller() }));
     const released = { done: false };
-    const err = await partialError(evaluateCloudTrailStream(await open(gz, [1024], { fail: { after: gz.length / 2, error: new Error("socket hang up") }, released }), { ruleSet }));
-    expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/could not read from S3 \(socket hang up\); [\d,]+ records before the break were evaluated$/);
+    const err = await broken(evaluateCloudTrailStream(await open(gz, [1024], { fail: { after: gz.length / 2, error: new Error("socket hang up") }, released }), { ruleSet }));
+    expect(err.status).toBe("failed");
+    expect(err.reason).toMatch(/could not read from S3 \(socket hang up\); [\d,]+ records before the break were evaluated$/);
     expect(err.partial.findings.map((f) => f.ruleId)).toEqual(["required-tags"]);
     expect(released.done).toBe(true);
   });
 
   it("stops reading at a record that is not JSON, after evaluating the ones before it, and releases the source", async () => {
     const good = JSON.stringify({ Records: launchThenFiller(5) });
-    const broken = good.replace('"eventID":"filler-3"', '"eventID":filler-3');
+    const invalid = good.replace('"eventID":"filler-3"', '"eventID":filler-3');
     const released = { done: false };
     const tail = Buffer.alloc(4 * 1024 * 1024, 0x20); // more body after the bad record that must not be read
-    const err = await partialError(evaluateCloudTrailStream(await open(gzipSync(Buffer.concat([Buffer.from(broken), tail])), [512], { released }), { ruleSet, chunkRecords: 2 }));
-    expect(err.message).toMatch(/: not valid JSON at \/Records\/4 \(.*\); 4 records before the break were evaluated$/);
+    const err = await broken(evaluateCloudTrailStream(await open(gzipSync(Buffer.concat([Buffer.from(invalid), tail])), [512], { released }), { ruleSet, chunkRecords: 2 }));
+    expect(err.status).toBe("skipped");
+    expect(err.reason).toMatch(/^not valid JSON at \/Records\/4 \(.*\); 4 records before the break were evaluated$/);
     expect(err.partial.records).toBe(4);
     expect(err.partial.findings.map((f) => f.ruleId)).toEqual(["required-tags"]);
     expect(released.done).toBe(true);
   });
 
   it("reports content that is not a log with its usual message and nothing evaluated", async () => {
-    const err = await partialError(evaluateCloudTrailStream(await open(gzipSync(JSON.stringify({ records: [] }))), { ruleSet }));
-    expect(err.message).toBe(`${FILE}: no "Records" array: not a CloudTrail log file (top level is an object with records)`);
+    const err = await broken(evaluateCloudTrailStream(await open(gzipSync(JSON.stringify({ records: [] }))), { ruleSet }));
+    expect(err.reason).toBe(`no "Records" array: not a CloudTrail log file (top level is an object with records)`);
     expect(err.partial.records).toBe(0);
   });
 
@@ -132,7 +139,7 @@ describe("openCloudTrailFile", () => {
     writeFileSync(join(dir, "b.json"), JSON.stringify(records));
     writeFileSync(join(dir, "c.json"), gzipSync(JSON.stringify({ Records: records }))); // gzip despite the name
     for (const name of ["a.json.gz", "b.json", "c.json"]) {
-      const result = await evaluateCloudTrailStream(await openCloudTrailFile(join(dir, name)), { ruleSet });
+      const result = await evaluated(evaluateCloudTrailStream(await openCloudTrailFile(join(dir, name)), { ruleSet }));
       expect(result.records).toBe(records.length);
       expect(result.findings).toHaveLength(3);
     }

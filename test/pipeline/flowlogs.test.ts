@@ -1,5 +1,5 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { defaultConfiguration } from "../../src/engine/config";
+import { samplePolicy } from "../helpers/samplePolicy";
 import { loadRules } from "../../src/engine/loader";
 import type { RuleSet } from "../../src/engine/ruleset";
 import {
@@ -17,7 +17,7 @@ let ruleSet: RuleSet;
 let inventory: Enricher;
 
 beforeAll(async () => {
-  ruleSet = loadRules({ config: defaultConfiguration() }).ruleSet;
+  ruleSet = loadRules({ config: samplePolicy() }).ruleSet;
   inventory = await createFlowLogEnricher({ inventoryFiles: INVENTORY_FILES, region: "us-east-1" });
 });
 

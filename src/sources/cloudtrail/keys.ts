@@ -31,13 +31,3 @@ export function classifyLogKey(key: string): KeyVerdict {
   if (region !== undefined) facts.region = region;
   return facts;
 }
-
-/** S3 event notifications URL-encode keys with `+` for space. Undecodable keys are kept as given. */
-export function decodeS3EventKey(key: string): string {
-  const spaced = key.replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}

@@ -1,19 +1,7 @@
-import { UserError } from "../../util/errors";
+import { InputFailure } from "../../util/errors";
 import { isObject } from "../../util/objects";
 
-/** What a CloudTrail log file is made of, and the error every reader reports for one it cannot read. */
-
-export class CloudTrailFileError extends UserError {
-  constructor(
-    readonly file: string,
-    reason: string,
-    /** True for transient read failures (throttling, 5xx, network): worth a retry. Bad content never is. */
-    readonly retryable = false,
-  ) {
-    super(`${file}: ${reason}`);
-    this.name = "CloudTrailFileError";
-  }
-}
+/** What a CloudTrail log file is made of. Content that is not a log is a permanent `InputFailure`. */
 
 export function isGzip(data: Uint8Array): boolean {
   return data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
@@ -29,12 +17,12 @@ export function parseLogBody(body: Buffer | string, file: string, allowBareArray
   try {
     doc = JSON.parse(typeof body === "string" ? body : body.toString("utf8"));
   } catch (err) {
-    throw new CloudTrailFileError(file, `not valid JSON (${(err as Error).message})`);
+    throw new InputFailure(file, `not valid JSON (${(err as Error).message})`);
   }
   if (isObject(doc) && Array.isArray(doc.Records)) return doc.Records;
   if (allowBareArray && Array.isArray(doc)) return doc;
-  if (isObject(doc) && "digestSignatureAlgorithm" in doc) throw new CloudTrailFileError(file, "a CloudTrail digest file, not a log file (no Records array)");
-  throw new CloudTrailFileError(file, `no "Records" array: not a CloudTrail log file (top level is ${describe(doc)})`);
+  if (isObject(doc) && "digestSignatureAlgorithm" in doc) throw new InputFailure(file, "a CloudTrail digest file, not a log file (no Records array)");
+  throw new InputFailure(file, `no "Records" array: not a CloudTrail log file (top level is ${describe(doc)})`);
 }
 
 function describe(doc: unknown): string {

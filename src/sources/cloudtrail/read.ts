@@ -2,8 +2,8 @@
  * Reading CloudTrail log files from S3 or disk. `open*` streams the decompressed body in chunks for
  * `RecordSplitter` (gunzip with 1 MiB chunks, 3× faster than zlib's 16 KiB default): what the pipeline
  * uses, so a file is never held whole. `read*` collects a small file's records through the same path
- * (fixtures, tests). Every failure is a `CloudTrailFileError` naming the file; whether it is worth
- * retrying is on the error.
+ * (fixtures, tests). Every failure is an `InputFailure` naming the file; its kind says whether it is
+ * worth retrying (src/util/errors.ts).
  */
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
@@ -11,14 +11,13 @@ import { join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { UserError } from "../../util/errors";
-import { listS3Objects, parseS3Uri, s3Uri } from "../s3";
+import { InputFailure, s3ReadFailure, UserError } from "../../util/errors";
+import { listS3Objects, parseS3Uri, s3ObjectUri, s3Uri, type S3Object, type SkippedInput } from "../s3";
 import { classifyLogKey } from "./keys";
-import type { SkippedInput } from "./intake";
-import { CloudTrailFileError, isGzip } from "./logBody";
+import { isGzip } from "./logBody";
 import { RecordSplitter } from "./recordSplitter";
 
-export { CloudTrailFileError, parseLogBody } from "./logBody";
+export { parseLogBody } from "./logBody";
 
 export interface CloudTrailFile {
   /** `s3://bucket/key` or the local path: the `file` of every subject location. */
@@ -26,14 +25,6 @@ export interface CloudTrailFile {
   records: unknown[];
   /** Decompressed size in bytes. */
   bytes: number;
-}
-
-function s3ReadError(file: string, err: unknown): CloudTrailFileError {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  const name = e.name ?? "Error";
-  const permanent = name === "NoSuchKey" || name === "NoSuchBucket" || name === "AccessDenied" || (status !== undefined && status >= 400 && status < 500 && status !== 429);
-  return new CloudTrailFileError(file, `could not read from S3 (${name}: ${e.message ?? "no message"})`, !permanent);
 }
 
 /** A whole file's records, collected through the streaming path (small files, fixtures, tests). */
@@ -51,9 +42,9 @@ async function collectRecords(stream: CloudTrailStream): Promise<CloudTrailFile>
   return { file: stream.file, records, bytes };
 }
 
-/** GetObject + gunzip + parse. Not-found and access errors are permanent; throttling, 5xx and network errors retryable. */
+/** GetObject + gunzip + parse. A missing object is permanent; every other S3 error retryable (`s3FailureKind`). */
 export async function readCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailFile> {
-  return collectRecords(await openCloudTrailObject(s3, bucket, key, versionId));
+  return collectRecords(await openCloudTrailObject(s3, versionId === undefined ? { bucket, key } : { bucket, key, versionId }));
 }
 
 /** A local `.json` or `.json.gz` file (gzip is detected by content, not by name). */
@@ -67,7 +58,7 @@ export async function readCloudTrailInput(input: CloudTrailInput, s3?: S3Client)
 
 /**
  * A log file being read: its decompressed bytes arrive in chunks, for `RecordSplitter` — the file is
- * never held whole. Iterating `chunks` throws `CloudTrailFileError`: a broken gzip says how far it got;
+ * never held whole. Iterating `chunks` throws `InputFailure`: a broken gzip says how far it got;
  * a failed read is retryable as a failed GetObject is. Stopping the iteration early releases the source.
  */
 export interface CloudTrailStream {
@@ -86,7 +77,7 @@ interface OpenOptions {
   /** Error for a source that is not gzip, or undefined to pass plain JSON through (local files). */
   notGzip: string | undefined;
   /** Turns a failure of the source (network, disk) into the file's error. */
-  readError: (err: unknown) => CloudTrailFileError;
+  readError: (err: unknown) => InputFailure;
 }
 
 /**
@@ -124,7 +115,7 @@ export async function openCloudTrailBytes(file: string, source: AsyncIterable<Ui
   const gzip = isGzip(head);
   if (!gzip && options.notGzip !== undefined) {
     await release();
-    throw new CloudTrailFileError(file, options.notGzip);
+    throw new InputFailure(file, options.notGzip);
   }
   async function* raw(): AsyncGenerator<Buffer> {
     try {
@@ -210,25 +201,26 @@ async function* gunzipChunks(file: string, compressed: AsyncIterable<Buffer>): A
     gunzip.destroy();
   }
   if (failure === undefined) return;
-  if (failure instanceof CloudTrailFileError) throw failure;
+  if (failure instanceof InputFailure) throw failure;
   const where = `after ${out.toLocaleString("en")} bytes of log text (${gunzip.bytesWritten.toLocaleString("en")} bytes of gzip read)`;
-  throw new CloudTrailFileError(file, `corrupt or truncated gzip (${(failure as Error).message}) ${where}`);
+  throw new InputFailure(file, `corrupt or truncated gzip (${(failure as Error).message}) ${where}`);
 }
 
 /** GetObject, then the body decompressed as it downloads; errors as `readCloudTrailObject`'s. */
-export async function openCloudTrailObject(s3: S3Client, bucket: string, key: string, versionId?: string): Promise<CloudTrailStream> {
-  const file = s3Uri(bucket, key);
+export async function openCloudTrailObject(s3: S3Client, object: S3Object): Promise<CloudTrailStream> {
+  const file = s3ObjectUri(object);
   let source: AsyncIterable<Uint8Array>;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    const response = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key, VersionId: object.versionId }));
     const body = response.Body;
-    if (body === undefined) throw new CloudTrailFileError(file, "S3 returned no body");
+    // A body-less answer is S3 misbehaving, not the object: worth another try.
+    if (body === undefined) throw new InputFailure(file, "S3 returned no body", "retryable");
     source = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array>) : once(await body.transformToByteArray());
   } catch (err) {
-    if (err instanceof CloudTrailFileError) throw err;
-    throw s3ReadError(file, err);
+    if (err instanceof InputFailure) throw err;
+    throw s3ReadFailure(file, err);
   }
-  return openCloudTrailBytes(file, source, { allowBareArray: false, notGzip: "not a gzip file (CloudTrail delivers .json.gz)", readError: (err) => s3ReadError(file, err) });
+  return openCloudTrailBytes(file, source, { allowBareArray: false, notGzip: "not a gzip file (CloudTrail delivers .json.gz)", readError: (err) => s3ReadFailure(file, err) });
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
@@ -240,17 +232,18 @@ export function openCloudTrailFile(path: string): Promise<CloudTrailStream> {
   return openCloudTrailBytes(path, createReadStream(path, { highWaterMark: READ_CHUNK }), {
     allowBareArray: true,
     notGzip: path.endsWith(".gz") ? "not a gzip file despite its .gz name" : undefined,
-    readError: (err) => new CloudTrailFileError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`),
+    readError: (err) => new InputFailure(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`),
   });
 }
 
 export function openCloudTrailInput(input: CloudTrailInput, s3?: S3Client): Promise<CloudTrailStream> {
   if (input.kind === "file") return openCloudTrailFile(input.path);
   if (s3 === undefined) throw new UserError(`${inputLabel(input)}: an S3 client is needed to read it`);
-  return openCloudTrailObject(s3, input.bucket, input.key);
+  const { kind: _kind, ...object } = input;
+  return openCloudTrailObject(s3, object);
 }
 
-export type CloudTrailInput = { kind: "file"; path: string } | { kind: "s3"; bucket: string; key: string; size?: number };
+export type CloudTrailInput = { kind: "file"; path: string } | ({ kind: "s3" } & S3Object);
 
 export function inputLabel(input: CloudTrailInput): string {
   return input.kind === "file" ? input.path : s3Uri(input.bucket, input.key);
@@ -306,10 +299,10 @@ async function walk(dir: string): Promise<string[]> {
 async function listS3(s3: S3Client, bucket: string, prefix: string): Promise<{ inputs: CloudTrailInput[]; skipped: SkippedInput[] }> {
   const inputs: CloudTrailInput[] = [];
   const skipped: SkippedInput[] = [];
-  for (const { key, size } of await listS3Objects(s3, bucket, prefix)) {
-    const verdict = classifyLogKey(key);
-    if (!verdict.ok) skipped.push({ bucket, key, reason: verdict.reason });
-    else inputs.push(size === undefined ? { kind: "s3", bucket, key } : { kind: "s3", bucket, key, size });
+  for (const object of await listS3Objects(s3, bucket, prefix)) {
+    const verdict = classifyLogKey(object.key);
+    if (!verdict.ok) skipped.push({ bucket, key: object.key, reason: verdict.reason });
+    else inputs.push({ kind: "s3", ...object });
   }
   return { inputs, skipped };
 }

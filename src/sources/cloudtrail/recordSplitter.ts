@@ -19,7 +19,8 @@
  * JSON, a digest file, no `Records` array. An invalid record stops the file with an error naming it,
  * after every record before it has been handed out.
  */
-import { CloudTrailFileError, parseLogBody } from "./logBody";
+import { InputFailure } from "../../util/errors";
+import { parseLogBody } from "./logBody";
 
 export interface RecordGroup {
   /** Index of the group's first record in the file. */
@@ -132,7 +133,7 @@ export class RecordSplitter {
     return this.delivered;
   }
 
-  /** Feeds the next bytes; calls `onGroup` for the groups they complete. Throws `CloudTrailFileError` for content that is not a log. */
+  /** Feeds the next bytes; calls `onGroup` for the groups they complete. Throws `InputFailure` for content that is not a log. */
   push(chunk: Uint8Array): void {
     if (this.state === "failed" || this.ended) throw new Error("RecordSplitter: push after end or error");
     this.append(chunk);
@@ -181,12 +182,12 @@ export class RecordSplitter {
     return -1;
   }
 
-  private fail(reason: string): CloudTrailFileError {
+  private fail(reason: string): InputFailure {
     this.state = "failed";
-    return new CloudTrailFileError(this.file, reason);
+    return new InputFailure(this.file, reason);
   }
 
-  private invalid(what: string, at: number): CloudTrailFileError {
+  private invalid(what: string, at: number): InputFailure {
     return this.fail(`not valid JSON (${what} at byte ${at})`);
   }
 

@@ -109,36 +109,3 @@ export function parseCloudWatchLogEvents(payload: CloudWatchLogsPayload, options
   return parser.result();
 }
 
-/** The part of a Kinesis Lambda event this module reads. */
-export interface KinesisEventLike {
-  Records?: Array<{ eventID?: string; kinesis?: { data?: string; sequenceNumber?: string; partitionKey?: string } }>;
-}
-
-export type KinesisPayload =
-  | { ok: true; eventId: string; sequenceNumber: string; payload: CloudWatchLogsPayload }
-  | { ok: false; eventId: string; sequenceNumber: string; error: string };
-
-/**
- * Decodes each Kinesis record (a CloudWatch Logs subscription payload). Control messages are dropped.
- * A record that fails to decode is returned as `ok: false` with its sequence number, so a handler can
- * report it in `batchItemFailures` (or skip it) while the other records are processed.
- */
-export function kinesisRecordsToLogEvents(event: KinesisEventLike): KinesisPayload[] {
-  const out: KinesisPayload[] = [];
-  for (const [i, record] of (event.Records ?? []).entries()) {
-    const sequenceNumber = record.kinesis?.sequenceNumber ?? "";
-    const eventId = record.eventID ?? `record ${i}`;
-    const data = record.kinesis?.data;
-    if (typeof data !== "string") {
-      out.push({ ok: false, eventId, sequenceNumber, error: `kinesis record ${eventId}: no data` });
-      continue;
-    }
-    try {
-      const payload = decodeCloudWatchLogsPayload(data, `kinesis record ${eventId}`);
-      if (payload.messageType === "DATA_MESSAGE") out.push({ ok: true, eventId, sequenceNumber, payload });
-    } catch (error) {
-      out.push({ ok: false, eventId, sequenceNumber, error: messageOf(error) });
-    }
-  }
-  return out;
-}

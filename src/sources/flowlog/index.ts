@@ -16,13 +16,10 @@ export {
   cloudWatchLabel,
   decodeCloudWatchLogsPayload,
   flowLogBytesToText,
-  kinesisRecordsToLogEvents,
   parseCloudWatchLogEvents,
   readFlowLogFile,
   toCloudWatchLogsPayload,
   type CloudWatchLogsPayload,
-  type KinesisEventLike,
-  type KinesisPayload,
 } from "./delivery";
 export { addressScope, type AddressScope } from "./addresses";
 export { buildIpRanges, BUNDLED_IP_RANGES_PATH, loadIpRanges, type AwsRange, type IpRanges } from "./ipRanges";

@@ -7,13 +7,13 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import { sdkStreamMixin } from "@smithy/util-stream";
 import { mockClient } from "aws-sdk-client-mock";
 import {
-  CloudTrailFileError,
   listCloudTrailInputs,
   readCloudTrailFile,
   readCloudTrailInput,
   readCloudTrailObject,
   recordsToSubjects,
 } from "../../../src/sources/cloudtrail";
+import { InputFailure } from "../../../src/util/errors";
 import { record, sample, STRATUS } from "./helpers";
 
 const LOG_KEY = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/08/01/111122223333_CloudTrail_us-east-1_20240801T1225Z_Mu0KsOhtH1ar15ZZ.json.gz";
@@ -26,14 +26,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function failure(promise: Promise<unknown>): Promise<CloudTrailFileError> {
+async function failure(promise: Promise<unknown>): Promise<InputFailure> {
   try {
     await promise;
   } catch (err) {
-    expect(err).toBeInstanceOf(CloudTrailFileError);
-    return err as CloudTrailFileError;
+    expect(err).toBeInstanceOf(InputFailure);
+    return err as InputFailure;
   }
-  throw new Error("expected a CloudTrailFileError");
+  throw new Error("expected a InputFailure");
 }
 
 describe("readCloudTrailFile", () => {
@@ -63,7 +63,7 @@ describe("readCloudTrailFile", () => {
     expect(err.message.startsWith(`${path}: `)).toBe(true);
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain("\n");
-    expect(err.retryable).toBe(false);
+    expect(err.kind).toBe("permanent");
   });
 
   test("a missing file is a clear error", async () => {
@@ -98,9 +98,9 @@ describe("readCloudTrailObject", () => {
     s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }));
     const missing = await failure(readCloudTrailObject(s3, "trail", LOG_KEY));
     expect(missing.message).toMatch(/could not read from S3 \(NoSuchKey: The specified key does not exist\.\)/);
-    expect(missing.retryable).toBe(false);
+    expect(missing.kind).toBe("permanent");
     s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error("Slow Down"), { name: "SlowDown", $metadata: { httpStatusCode: 503 } }));
-    expect((await failure(readCloudTrailObject(s3, "trail", LOG_KEY))).retryable).toBe(true);
+    expect((await failure(readCloudTrailObject(s3, "trail", LOG_KEY))).kind).toBe("retryable");
   });
 });
 

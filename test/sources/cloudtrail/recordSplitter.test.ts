@@ -1,11 +1,11 @@
 import fc from "fast-check";
-import { CloudTrailFileError } from "../../../src/sources/cloudtrail";
+import { InputFailure } from "../../../src/util/errors";
 import { RecordSplitter, type RecordGroup, type RecordSplitterOptions } from "../../../src/sources/cloudtrail/recordSplitter";
 
 interface Outcome {
   groups: RecordGroup[];
   records: unknown[];
-  error?: CloudTrailFileError;
+  error?: InputFailure;
 }
 
 /** Feeds `body` cut at `cuts` (sorted byte offsets), then ends (or salvages) the input. */
@@ -13,7 +13,7 @@ function split(body: string | Buffer, cuts: number[] = [], options: Partial<Reco
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   const groups: RecordGroup[] = [];
   const splitter = new RecordSplitter({ file: "f.json", groupRecords: 3, ...options }, (g) => groups.push(g));
-  let error: CloudTrailFileError | undefined;
+  let error: InputFailure | undefined;
   try {
     let from = 0;
     for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length]) {
@@ -23,7 +23,7 @@ function split(body: string | Buffer, cuts: number[] = [], options: Partial<Reco
     if (finish === "end") splitter.end();
     else splitter.salvage();
   } catch (err) {
-    if (!(err instanceof CloudTrailFileError)) throw err;
+    if (!(err instanceof InputFailure)) throw err;
     error = err;
   }
   // groups come in order, each starting where the previous ended

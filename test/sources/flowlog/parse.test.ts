@@ -5,7 +5,6 @@ import {
   decodeCloudWatchLogsPayload,
   describeMalformed,
   flowLogBytesToText,
-  kinesisRecordsToLogEvents,
   parseCloudWatchLogEvents,
   parseFlowLogChunks,
   parseFlowLogText,
@@ -218,21 +217,6 @@ describe("delivery", () => {
   it("says clearly when awslogs.data is not a payload", () => {
     expect(() => decodeCloudWatchLogsPayload("bm90IGd6aXA=")).toThrow(/<awslogs.data>: not a base64 gzip JSON CloudWatch Logs payload/);
     expect(() => decodeCloudWatchLogsPayload(encode({ messageType: "OTHER" }))).toThrow(/messageType "OTHER"/);
-  });
-
-  it("decodes Kinesis records, dropping control messages and reporting bad records by sequence number", () => {
-    const event = {
-      Records: [
-        { eventID: "shardId-0:1", kinesis: { sequenceNumber: "1", data: encode(payload("DATA_MESSAGE", [V2])) } },
-        { eventID: "shardId-0:2", kinesis: { sequenceNumber: "2", data: encode(payload("CONTROL_MESSAGE", [])) } },
-        { eventID: "shardId-0:3", kinesis: { sequenceNumber: "3", data: "!!!" } },
-      ],
-    };
-    const decoded = kinesisRecordsToLogEvents(event);
-    expect(decoded.map((d) => [d.sequenceNumber, d.ok])).toEqual([["1", true], ["3", false]]);
-    const first = decoded[0]!;
-    expect(first.ok && parseCloudWatchLogEvents(first.payload).records[0]?.bytes).toBe(4249);
-    expect(!decoded[1]!.ok && decoded[1]!.error).toMatch(/kinesis record shardId-0:3/);
   });
 
   it("reads gzip and plain S3 objects alike", () => {
