@@ -39,14 +39,18 @@ export interface LambdaPackage {
 }
 
 export const LAMBDA_PACKAGES: readonly LambdaPackage[] = [
-  { name: "cloudtrail", entry: "src/lambda/cloudtrail.ts", handlers: ["handler"], files: [] },
+  // The CloudFormation type list checks a configuration's `tagging` types (read only when one names any).
+  { name: "cloudtrail", entry: "src/lambda/cloudtrail.ts", handlers: ["handler"], files: [{ from: "data/cfn-resource-types.json", to: "data/cfn-resource-types.json" }] },
   {
     name: "flowlogs",
     entry: "src/lambda/flowlogs.ts",
     handlers: ["kinesisHandler", "cloudWatchHandler", "s3Handler"],
     // The enricher classifies AWS addresses with this snapshot, found beside index.js.
     // Shipped compiled (see compileIpRanges): a quarter of the size and no table to build at cold start.
-    files: [{ from: "data/ip-ranges.json", to: "data/ip-ranges.json", convert: (json) => compileIpRanges(json) }],
+    files: [
+      { from: "data/ip-ranges.json", to: "data/ip-ranges.json", convert: (json) => compileIpRanges(json) },
+      { from: "data/cfn-resource-types.json", to: "data/cfn-resource-types.json" },
+    ],
     // The EC2 client is 1 MB of the bundle (its schema registry) and is only needed for live interface
     // lookups, on the first cache miss: the Node.js Lambda runtime ships SDK v3 clients, so it is loaded
     // from there, lazily, and cold start stays within budget. Everything else stays bundled.

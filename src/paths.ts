@@ -26,3 +26,12 @@ export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const BUILTIN_RULES_DIR = path.join(PACKAGE_ROOT, "rules");
 export const BUILTIN_RULES_BUNDLE = path.join(PACKAGE_ROOT, "dist", "rules.bundle.json");
 export const SAMPLES_DIR = path.join(PACKAGE_ROOT, "samples");
+
+/**
+ * A file of parapet's `data/` folder: beside the bundled handler in a Lambda package (where
+ * `__dirname` is the zip's root), else at the package root (the CLI's bundle, the sources under jest).
+ */
+export function dataFile(name: string): string {
+  const besideBundle = path.join(__dirname, "data", name);
+  return existsSync(besideBundle) ? besideBundle : path.join(PACKAGE_ROOT, "data", name);
+}

@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ErrorObject } from "ajv";
 import type { Severity } from "./model";
 import { deepMerge, isObject } from "../util/objects";
 import { UserError } from "../util/errors";
+import { readConfigFile } from "./configFile";
+import { checkConfigResourceTypes, ruleIdReferences, type RuleIdReference } from "./configNames";
 import configSchema from "../../schemas/config.schema.json";
 import validateConfig from "./generated/configValidator";
 import defaultConfig from "../../config.json";
@@ -22,10 +23,13 @@ export interface Config {
   minSeverity: Severity;
   tagging: { required: unknown[]; byType?: Record<string, unknown[]>; resourceTypes?: string[] };
   network: { allowedPublicPorts: unknown[] };
-  businessHours: { timeZone: string; days: string[]; start: string; end: string; holidays?: string[] };
+  /** `timeZone: null`: business hours are not configured (the default), so nothing is outside them. */
+  businessHours: { timeZone: string | null; days: string[]; start: string; end: string; holidays?: string[] };
   rules: { disabled: string[]; severity: Record<string, Severity> };
   exceptions: ExceptionEntry[];
   alerts: { topicArn: string | null; dryRun: boolean; consoleRegion: string };
+  /** `parapet lint`: files not to lint, in .gitignore syntax, relative to the configuration file. */
+  lint: { exclude: string[] };
   [section: string]: unknown;
 }
 
@@ -55,7 +59,8 @@ function describeConfigError(error: ErrorObject | undefined): string {
 }
 
 /**
- * Loads configuration: the bundled defaults, merged with a user file (objects merge, lists replace),
+ * Loads configuration: the bundled defaults, merged with a user file (JSON, or YAML when it is named
+ * `.yaml`/`.yml`; objects merge, lists replace),
  * then environment overrides, then validation of the result.
  *
  * Environment: PARAPET_CONFIG (file), PARAPET_CONFIG_JSON (inline, after the file), PARAPET_ALERT_TOPIC_ARN, PARAPET_MIN_SEVERITY, PARAPET_DRY_RUN,
@@ -63,27 +68,26 @@ function describeConfigError(error: ErrorObject | undefined): string {
  */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Config {
   let merged: unknown = defaultConfiguration();
+  const references: RuleIdReference[] = [];
   const source = file ?? env.PARAPET_CONFIG;
   if (source) {
-    let text: string;
-    try {
-      text = readFileSync(source, "utf8");
-    } catch (err) {
-      throw new UserError(`cannot read configuration ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    let user: unknown;
-    try {
-      user = JSON.parse(text);
-    } catch (err) {
-      throw new UserError(`${source}: not valid JSON (${(err as Error).message})`);
-    }
-    if (!isObject(user)) throw new UserError(`${source}: configuration must be a JSON object`);
-    checkPartial(user, source);
+    const user = readConfigFile(source);
+    checkPartial(user, source, references);
     merged = deepMerge(merged, user);
   }
-  if (env.PARAPET_CONFIG_JSON) for (const part of inlineConfig(env.PARAPET_CONFIG_JSON)) merged = deepMerge(merged, part);
+  if (env.PARAPET_CONFIG_JSON) for (const part of inlineConfig(env.PARAPET_CONFIG_JSON, references)) merged = deepMerge(merged, part);
   merged = applyEnvironment(merged as Config, env);
-  return checkConfig(merged, env.PARAPET_CONFIG_JSON ? "configuration (file and PARAPET_CONFIG_JSON)" : source ? path.basename(source) : "configuration");
+  const config = checkConfig(merged, env.PARAPET_CONFIG_JSON ? "configuration (file and PARAPET_CONFIG_JSON)" : source ? path.basename(source) : "configuration");
+  if (references.length) referencesByConfig.set(config, references);
+  return config;
+}
+
+/** Rule ids the user's configuration names, kept until the rules are loaded and they can be checked. */
+const referencesByConfig = new WeakMap<Config, readonly RuleIdReference[]>();
+
+/** The rule ids a loaded configuration's files name, with where (none for defaults or a copy). */
+export function configRuleIdReferences(config: Config): readonly RuleIdReference[] {
+  return referencesByConfig.get(config) ?? [];
 }
 
 /**
@@ -91,7 +95,7 @@ export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env):
  * parameters — a partial configuration object, or a list of them merged in order (a template can
  * append the user's overrides to the part it generates without merging JSON itself).
  */
-function inlineConfig(text: string): Record<string, unknown>[] {
+function inlineConfig(text: string, references: RuleIdReference[]): Record<string, unknown>[] {
   const where = "PARAPET_CONFIG_JSON";
   let value: unknown;
   try {
@@ -103,17 +107,22 @@ function inlineConfig(text: string): Record<string, unknown>[] {
   return parts.map((part, i) => {
     const at = Array.isArray(value) ? `${where}[${i}]` : where;
     if (!isObject(part)) throw new UserError(`${at}: configuration must be a JSON object`);
-    checkPartial(part, at);
+    checkPartial(part, at, references);
     return part;
   });
 }
 
-/** Unknown keys are reported against the user's own file, before merging hides where they came from. */
-function checkPartial(user: Record<string, unknown>, source: string): void {
+/**
+ * Unknown keys and resource types are reported against the user's own file, before merging hides
+ * where they came from; rule ids are collected with their file, to be checked once rules are loaded.
+ */
+function checkPartial(user: Record<string, unknown>, source: string, references: RuleIdReference[]): void {
   const known = Object.keys((configSchema as { properties: object }).properties);
   for (const key of Object.keys(user)) {
     if (!known.includes(key)) throw new UserError(`${source}: unknown key "${key}" (known: ${known.filter((k) => k !== "$schema").join(", ")})`);
   }
+  checkConfigResourceTypes(user, source);
+  references.push(...ruleIdReferences(user, source));
 }
 
 function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): Config {

@@ -1,3 +1,5 @@
+import { plural } from "../util/plural";
+
 /** Evidence is bounded: a finding quotes what decided it, never a whole template or record. */
 const MAX_ITEMS = 10;
 const MAX_STRING = 300;
@@ -22,7 +24,7 @@ export function lastPathKey(path: string): string {
 export function boundValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return value.length > MAX_STRING ? value.slice(0, MAX_STRING) + "…" : value;
   if (value === null || typeof value !== "object") return value;
-  if (depth >= MAX_DEPTH) return Array.isArray(value) ? `[${value.length} items]` : "{…}";
+  if (depth >= MAX_DEPTH) return Array.isArray(value) ? `[${plural(value.length, "item")}]` : "{…}";
   if (Array.isArray(value)) {
     const items = value.slice(0, MAX_ITEMS).map((v) => boundValue(v, depth + 1));
     if (value.length > MAX_ITEMS) items.push(`… ${value.length - MAX_ITEMS} more`);

@@ -38,7 +38,7 @@ export class ExceptionMatcher {
   }
 
   /** The matching exception's description, or undefined. `ruleIds` are the rule's id and reference ids. */
-  match(finding: Finding, subject: Subject, ruleIds: readonly string[]): { reason: string; by: string } | undefined {
+  match(finding: Finding, subject: Subject, ruleIds: readonly string[]): { reason: string; origin: "configuration"; by: string } | undefined {
     for (const ex of this.active) {
       if (ex.rules && !ruleIds.some((id) => ex.rules!.has(id))) continue;
       if (ex.resources && !ex.resources.some((re) => re.test(finding.subject.id))) continue;
@@ -46,7 +46,7 @@ export class ExceptionMatcher {
       if (ex.accounts && (!account || !ex.accounts.has(account))) continue;
       const actor = subject.source === "cloudtrail" ? subject.context.event?.actor : undefined;
       if (ex.actors && (!actor || !ex.actors.some((re) => re.test(actor)))) continue;
-      return { reason: ex.reason, by: `config exception #${ex.index + 1}` };
+      return { reason: ex.reason, origin: "configuration", by: `config exception #${ex.index + 1}` };
     }
     return undefined;
   }

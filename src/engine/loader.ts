@@ -9,6 +9,9 @@ import type { RuleDefinition } from "./rule";
 import { compileRule, RuleSet, type CompiledRule, type RuleSetOptions } from "./ruleset";
 import { buildRuleSchema, ruleSchemaHash } from "./ruleSchema";
 import { BUILTIN_RULES_BUNDLE, BUILTIN_RULES_DIR } from "../paths";
+import { configRuleIdReferences } from "./config";
+import { checkRuleIdReferences } from "./configNames";
+import { checkRuleNames } from "./ruleNames";
 
 /** One problem in one rule file, already located. */
 export interface RuleFileProblem {
@@ -65,11 +68,15 @@ export function bundledRuleFiles(source: RuleBundle): LoadedRuleFile[] {
     .map(([rel, entry]) => {
       const loaded: LoadedRuleFile = { file: `rules/${rel}`, definition: entry.definition, locate: () => ({ line: 1, column: 1 }) };
       positionless.add(loaded);
+      prevalidated.add(loaded);
       return loaded;
     });
 }
 
 const positionless = new WeakSet<LoadedRuleFile>();
+
+/** Rule files the build validated (from a rule bundle): the names they use were checked then. */
+const prevalidated = new WeakSet<LoadedRuleFile>();
 
 function where(loaded: LoadedRuleFile, pointer: string): Partial<Position> {
   return positionless.has(loaded) ? {} : loaded.locate(pointer);
@@ -159,7 +166,9 @@ export function readRuleFile(file: string, text?: string): LoadedRuleFile | Rule
   const cached = bundled(file, source);
   if (cached) {
     let doc: PositionedDocument | undefined;
-    return { file, definition: cached, locate: (pointer) => (doc ??= yamlReader().parseYamlDocument(source, RULE_FILE_PARSING)).locate(pointer) };
+    const loaded: LoadedRuleFile = { file, definition: cached, locate: (pointer) => (doc ??= yamlReader().parseYamlDocument(source, RULE_FILE_PARSING)).locate(pointer) };
+    prevalidated.add(loaded);
+    return loaded;
   }
   let document: PositionedDocument;
   try {
@@ -257,21 +266,36 @@ export interface LoadedRules {
   files: LoadedRuleFile[];
 }
 
-/** Loads, validates and compiles rules. Every file is checked; all problems are reported together. */
+/**
+ * Loads, validates and compiles rules. Every file is checked; all problems are reported together.
+ * Custom rules are always compiled at load, also when `lazy` is set: a broken custom rule must be an
+ * error even when no subject of its type appears (`lazy` is for the built-in rules, which the build
+ * has compiled once already). A custom rule may not reuse a built-in rule's id; rule ids the
+ * configuration names must name a loaded rule.
+ */
 export function loadRules(options: LoadOptions): LoadedRules {
   const builtin = options.ruleDirs === undefined || options.includeBuiltin;
   const embedded = builtin ? (options.embedded ?? embeddedBundle()) : undefined;
-  const dirs = [...(builtin && !embedded ? [BUILTIN_RULES_DIR] : []), ...(options.ruleDirs ?? [])];
   const problems: RuleFileProblem[] = [];
   const files: LoadedRuleFile[] = [];
   const compiled: CompiledRule[] = [];
-  const seen = new Map<string, string>();
-  const candidates: (() => LoadedRuleFile | RuleFileProblem[])[] = [
-    ...(embedded ? bundledRuleFiles(embedded).map((f) => () => f) : []),
-    ...[...new Set(dirs.flatMap(findRuleFiles))].map((file) => () => readRuleFile(file)),
+  const seen = new Map<string, { file: string; builtin: boolean }>();
+  const builtinFiles = builtin && !embedded ? findRuleFiles(BUILTIN_RULES_DIR) : [];
+  // A directory given twice, or the built-in rules named as a custom directory, is read once.
+  const listed = new Set(builtinFiles.map((f) => path.resolve(f)));
+  const customFiles: string[] = [];
+  for (const file of (options.ruleDirs ?? []).flatMap(findRuleFiles)) {
+    if (listed.has(path.resolve(file))) continue;
+    listed.add(path.resolve(file));
+    customFiles.push(file);
+  }
+  const candidates: Array<{ builtin: boolean; load: () => LoadedRuleFile | RuleFileProblem[] }> = [
+    ...(embedded ? bundledRuleFiles(embedded).map((f) => ({ builtin: true, load: () => f })) : []),
+    ...builtinFiles.map((file) => ({ builtin: true, load: () => readRuleFile(file) })),
+    ...customFiles.map((file) => ({ builtin: false, load: () => readRuleFile(file) })),
   ];
   for (const candidate of candidates) {
-    const result = candidate();
+    const result = candidate.load();
     if (Array.isArray(result)) {
       problems.push(...result);
       continue;
@@ -279,12 +303,21 @@ export function loadRules(options: LoadOptions): LoadedRules {
     const { definition, file } = result;
     const previous = seen.get(definition.id);
     if (previous) {
-      problems.push({ file, ...where(result, "/id"), message: `duplicate rule id "${definition.id}" (also in ${previous})` });
+      const message = previous.builtin && !candidate.builtin
+        ? `rule id "${definition.id}" is already a built-in rule (${previous.file}): give the custom rule its own id`
+        : `duplicate rule id "${definition.id}" (also in ${previous.file})`;
+      problems.push({ file, ...where(result, "/id"), message });
       continue;
     }
-    seen.set(definition.id, file);
+    seen.set(definition.id, { file, builtin: candidate.builtin });
     try {
-      compiled.push(compileRule(definition, file, options));
+      const rule = compileRule(definition, file, { ...options, lazy: options.lazy && candidate.builtin });
+      const misnamed = prevalidated.has(result) ? [] : checkRuleNames(definition, rule.types);
+      if (misnamed.length) {
+        problems.push(...misnamed.map((p) => ({ file, ...where(result, p.pointer), message: p.message })));
+        continue;
+      }
+      compiled.push(rule);
       files.push(result);
     } catch (err) {
       if (err instanceof RuleCompileError) {
@@ -293,5 +326,7 @@ export function loadRules(options: LoadOptions): LoadedRules {
     }
   }
   if (problems.length) throw new RuleLoadError(problems);
-  return { ruleSet: new RuleSet(compiled, options.config), files };
+  const ruleSet = new RuleSet(compiled, options.config);
+  checkRuleIdReferences(configRuleIdReferences(options.config), ruleSet);
+  return { ruleSet, files };
 }

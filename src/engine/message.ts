@@ -10,6 +10,14 @@ export type MessageRenderer = (subject: Subject, explanations: readonly string[]
 
 const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
 
+/**
+ * The placeholders of a message, each as its alternatives (`{{a | b}}` → `["a", "b"]`); `explain`
+ * stands alone. For checking at load that every placeholder names a field the rule's subjects have.
+ */
+export function messagePlaceholders(template: string): string[][] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => (m[1] === "explain" ? ["explain"] : m[1]!.split("|").map((p) => p.trim())));
+}
+
 export function compileMessage(template: string): MessageRenderer {
   const parts: Array<string | ((s: Subject, e: readonly string[]) => string)> = [];
   let last = 0;

@@ -150,6 +150,11 @@ export interface Finding {
 export interface Suppressed {
   finding: Finding;
   reason: string;
-  /** `config exception #n`, `metadata`, `baseline`, ... */
+  /**
+   * Where the suppression was declared: in the template itself (resource metadata: SARIF's "inSource"),
+   * or outside it (a configuration exception, a baseline).
+   */
+  origin: "template" | "configuration" | "baseline";
+  /** Which declaration, for people: `file:line:col` of the metadata, `config exception #n`, `baseline FILE`. */
   by: string;
 }

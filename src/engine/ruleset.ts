@@ -187,7 +187,7 @@ export class RuleSet {
         const finding = this.explain(rule, subject, ctx);
         const bySubject = subject.suppressions?.find((sup) => rule.aliases.includes(sup.rule));
         if (bySubject) {
-          suppressed.push({ finding, reason: bySubject.reason ?? "(no reason given)", by: bySubject.origin ?? "resource metadata" });
+          suppressed.push({ finding, reason: bySubject.reason ?? "(no reason given)", origin: "template", by: bySubject.origin ?? "resource metadata" });
           continue;
         }
         const byConfig = this.exceptions.match(finding, subject, rule.aliases);

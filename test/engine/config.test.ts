@@ -21,10 +21,11 @@ function errorOf(fn: () => unknown): string {
 }
 
 describe("configuration", () => {
-  it("defaults validate", () => {
+  it("defaults validate and are neutral: no required tags, no business hours until a team configures them", () => {
     const config = loadConfig(undefined, {});
     expect(config.minSeverity).toBe("info");
-    expect(config.tagging.required.length).toBeGreaterThan(0);
+    expect(config.tagging.required).toEqual([]);
+    expect(config.businessHours.timeZone).toBeNull();
   });
 
   it("merges a user file over the defaults (objects merge, lists replace)", () => {

@@ -75,6 +75,33 @@ describe("rule loader", () => {
     expect(problems.some((p) => p.startsWith("broken-rule.yaml"))).toBe(true);
   });
 
+  it("a custom rule may not reuse a built-in rule's id", () => {
+    const copy = readFileSync(path.join(__dirname, "../../rules/tagging/required-tags.yaml"), "utf8");
+    try {
+      loadRules({ config: defaultConfiguration(), ruleDirs: [dirWith({ "mine/required-tags.yaml": copy })], includeBuiltin: true });
+      throw new Error("expected a RuleLoadError");
+    } catch (err) {
+      expect(err).toBeInstanceOf(RuleLoadError);
+      expect((err as RuleLoadError).problems).toEqual([
+        expect.objectContaining({ file: expect.stringMatching(/mine\/required-tags\.yaml$/), message: expect.stringMatching(/^rule id "required-tags" is already a built-in rule \(.*required-tags\.yaml\): give the custom rule its own id$/) }),
+      ]);
+    }
+  });
+
+  it("custom rules are compiled at load even when built-in ones are compiled lazily", () => {
+    // No template will ever contain this type: a lazy compile would never have reported the regex.
+    const broken = good.replace("op: eq, value: bad", "op: matches, value: '('");
+    expect(() => loadRules({ config: defaultConfiguration(), ruleDirs: [dirWith({ "demo-rule.yaml": broken })], includeBuiltin: true, lazy: true })).toThrow(
+      /demo-rule\.yaml:7:\d+: match\.value: .*invalid regular expression/,
+    );
+  });
+
+  it("reads a directory named twice once", () => {
+    const dir = dirWith({ "demo/demo-rule.yaml": good });
+    const { ruleSet } = loadRules({ config: defaultConfiguration(), ruleDirs: [dir, path.join(dir, "demo"), dir + "/"] });
+    expect(ruleSet.rules.map((r) => r.id)).toEqual(["demo-rule"]);
+  });
+
   it("bounds YAML alias expansion in rule files", () => {
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]", "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]"].join("\n");
     const problems = problemsFor({ "bomb-rule.yaml": bomb });

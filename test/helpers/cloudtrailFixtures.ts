@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { loadRules } from "../../src/engine/loader";
-import { defaultConfiguration } from "../../src/engine/config";
+import { samplePolicy } from "./samplePolicy";
 import type { RuleSet } from "../../src/engine/ruleset";
 import { PACKAGE_ROOT } from "../../src/paths";
 
@@ -23,7 +23,7 @@ export const MISSION_RULES = ["rules/tagging/required-tags.yaml", "rules/network
 );
 
 export function missionRuleSet(): RuleSet {
-  return loadRules({ config: defaultConfiguration(), ruleDirs: MISSION_RULES }).ruleSet;
+  return loadRules({ config: samplePolicy(), ruleDirs: MISSION_RULES }).ruleSet;
 }
 
 /** CreateAccessKey at 02:24 London time (BST) on a Tuesday. */

@@ -46,7 +46,7 @@ describe("PARAPET_CONFIG_JSON (configuration a template builds from its paramete
   it("merges an object, or a list of objects in order, after the defaults", () => {
     const one = loadConfig(undefined, { PARAPET_CONFIG_JSON: JSON.stringify({ network: { allowedPublicPorts: ports } }) });
     expect(one.network.allowedPublicPorts).toEqual(ports);
-    expect(one.businessHours.timeZone).toBe("Europe/London");
+    expect(one.businessHours.timeZone).toBeNull(); // business hours are not configured by default
     const list = loadConfig(undefined, {
       PARAPET_CONFIG_JSON: JSON.stringify([{ tagging: { required: [{ key: "team" }] } }, { tagging: { required: [{ key: "cost-centre" }] }, minSeverity: "high" }]),
       PARAPET_TIME_ZONE: "America/New_York",

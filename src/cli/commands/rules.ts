@@ -1,8 +1,11 @@
 import { Command, Option } from "commander";
-import { loadConfig, loadRules, buildRuleSchema, type LoadedRuleFile } from "../../engine";
+import path from "node:path";
+import { findRuleFiles, loadRules, buildRuleSchema, type LoadedRuleFile } from "../../engine";
+import { loadCommandConfig } from "../config";
 import { OPERATORS } from "../../engine/operators/registry";
 import { runRuleCases, type CaseResult } from "../../testing/ruleTester";
 import { emit, paint, useColor } from "../output";
+import { plural } from "../../util/plural";
 
 interface RulesOptions {
   rules?: string[];
@@ -10,7 +13,7 @@ interface RulesOptions {
 }
 
 function load(options: RulesOptions) {
-  const config = loadConfig(options.config);
+  const { config } = loadCommandConfig(options.config);
   return { config, ...loadRules({ config, ruleDirs: options.rules, includeBuiltin: true }) };
 }
 
@@ -30,14 +33,17 @@ export function rulesCommand(): Command {
 
   rules
     .command("test")
-    .description("run every rule's inline test cases")
+    .description("run every rule's inline test cases (custom rules are checked as lint --rules checks them: a custom id may not repeat a built-in one)")
     .argument("[dirs...]", "rule directories or files (default: the built-in rules)")
     .option("-c, --config <file>", "configuration file")
     .option("-q, --quiet", "print only failures and the summary")
     .action((dirs: string[], opts: { config?: string; quiet?: boolean }) => {
-      const config = loadConfig(opts.config);
-      const { files } = loadRules({ config, ruleDirs: dirs.length ? dirs : undefined });
-      const results = files.flatMap((f) => runRuleCases(f, config));
+      const { config } = loadCommandConfig(opts.config);
+      // The built-in rules are loaded with the custom ones (as `lint --rules` does), so a custom rule
+      // that reuses a built-in id, or a configuration naming a built-in rule, is judged the same way.
+      const { files } = loadRules({ config, ruleDirs: dirs.length ? dirs : undefined, includeBuiltin: true });
+      const tested = new Set(dirs.flatMap(findRuleFiles).map((f) => path.resolve(f)));
+      const results = files.filter((f) => dirs.length === 0 || tested.has(path.resolve(f.file))).flatMap((f) => runRuleCases(f, config));
       emit(formatCaseResults(results, { quiet: Boolean(opts.quiet), color: useColor() }));
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     });
@@ -103,7 +109,7 @@ export function formatRuleList(files: readonly LoadedRuleFile[], format: "table"
   }
   const idWidth = Math.max(2, ...sorted.map((f) => f.definition.id.length));
   const lines = sorted.map((f) => `${f.definition.id.padEnd(idWidth)}  ${f.definition.severity.padEnd(8)}  ${f.definition.title}`);
-  return [`${"id".padEnd(idWidth)}  severity  title`, ...lines, "", `${sorted.length} rules`].join("\n");
+  return [`${"id".padEnd(idWidth)}  severity  title`, ...lines, "", plural(sorted.length, "rule")].join("\n");
 }
 
 export function formatCaseResults(results: readonly CaseResult[], options: { quiet: boolean; color: boolean }): string {
@@ -115,7 +121,7 @@ export function formatCaseResults(results: readonly CaseResult[], options: { qui
   }
   const failed = results.filter((r) => !r.ok).length;
   const rules = new Set(results.map((r) => r.ruleId)).size;
-  lines.push("", `${results.length - failed} passed, ${failed} failed (${results.length} cases in ${rules} rules)`);
+  lines.push("", `${results.length - failed} passed, ${failed} failed (${plural(results.length, "case")} in ${plural(rules, "rule")})`);
   return lines.join("\n");
 }
 

@@ -88,6 +88,14 @@ function clock(text: unknown, field: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
+/**
+ * Business hours as configured; null when `timeZone` is null: a team that has not said where it
+ * works has no off-hours, so off-hours rules stay silent rather than guess a zone.
+ */
+function configuredBusinessHours(value: unknown): BusinessHours | null {
+  return isObject(value) && value.timeZone === null ? null : parseBusinessHours(value);
+}
+
 export function parseBusinessHours(value: unknown): BusinessHours {
   if (!isObject(value)) throw new OperatorValueError("expected business hours {timeZone, days, start, end}");
   const timeZone = value.timeZone;
@@ -122,19 +130,19 @@ export function toInstant(value: unknown): Date | undefined {
 }
 
 export const timeOperators: Operator[] = [
-  valueOperator<BusinessHours>({
+  valueOperator<BusinessHours | null>({
     name: "outside-business-hours",
     description:
-      "A time (ISO-8601 or epoch seconds) outside the business hours `value` ({timeZone, days, start, end, holidays}) in its IANA time zone.",
+      "A time (ISO-8601 or epoch seconds) outside the business hours `value` ({timeZone, days, start, end, holidays}) in its IANA time zone; never, while timeZone is null (not configured).",
     valueSchema: { type: "object" },
-    prepare: parseBusinessHours,
+    prepare: configuredBusinessHours,
     test: (actual, hours) => {
       const instant = toInstant(actual);
-      return instant !== undefined && isOutsideBusinessHours(instant, hours);
+      return hours !== null && instant !== undefined && isOutsideBusinessHours(instant, hours);
     },
     explain: (actual, hours) => {
       const instant = toInstant(actual);
-      if (!instant) return "";
+      if (!instant || !hours) return "";
       const local = localTime(instant, hours.timeZone);
       const hh = String(Math.floor(local.minutes / 60)).padStart(2, "0");
       const mm = String(local.minutes % 60).padStart(2, "0");

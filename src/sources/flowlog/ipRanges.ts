@@ -7,13 +7,12 @@
  * so a lookup is one binary search (~14 steps for the ~10k published prefixes). IPv6 (rare in flow
  * logs) uses one map per prefix length, longest first.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import ipaddr from "ipaddr.js";
 import { messageOf, UserError } from "../../util/errors";
 import { isObject } from "../../util/objects";
 import { parseIPv4 } from "./addresses";
-import { PACKAGE_ROOT } from "../../paths";
+import { dataFile } from "../../paths";
 
 export interface AwsRange {
   prefix: string;
@@ -32,14 +31,8 @@ export interface IpRanges {
   readonly prefixCount: number;
 }
 
-/**
- * The snapshot shipped with parapet: `data/ip-ranges.json` beside the bundled handler in a Lambda
- * package (where `__dirname` is the zip's root), else at the package root (the CLI's bundle, the
- * sources under jest).
- */
-export const BUNDLED_IP_RANGES_PATH = [join(__dirname, "data", "ip-ranges.json"), join(PACKAGE_ROOT, "data", "ip-ranges.json")].find(
-  (candidate) => existsSync(candidate),
-) ?? join(PACKAGE_ROOT, "data", "ip-ranges.json");
+/** The snapshot shipped with parapet (`data/ip-ranges.json`). */
+export const BUNDLED_IP_RANGES_PATH = dataFile("ip-ranges.json");
 
 let bundled: IpRanges | undefined;
 

@@ -20,6 +20,8 @@ export interface TemplateSubjects {
   /** Template subjects (`source: "template"`); assignable to `Subject[]`. */
   subjects: TemplateSubject[];
   errors: TemplateError[];
+  /** Names declared under `Conditions` (for checking a condition-values file); undefined when the file did not parse. */
+  conditions?: string[];
 }
 
 /**
@@ -32,7 +34,8 @@ export function loadTemplateSubjects(file: string, text: string, options: Templa
     const parsed = parseTemplateText(text, file);
     if (!parsed.ok) return { subjects: [], errors: parsed.errors };
     const errors = [...parsed.errors];
-    return { subjects: templateSubjects(parsed.template, options, errors), errors };
+    const conditions = isObject(parsed.template.root["Conditions"]) ? Object.keys(parsed.template.root["Conditions"]) : [];
+    return { subjects: templateSubjects(parsed.template, options, errors), errors, conditions };
   } catch (err) {
     return { subjects: [], errors: [{ file, message: `cannot analyse template: ${(err as Error).message}` }] };
   }
