@@ -35,7 +35,7 @@ function findingJson(finding: Finding) {
 }
 
 function suppressedJson(entry: Suppressed) {
-  return { ...findingJson(entry.finding), suppression: { by: entry.by, reason: entry.reason } };
+  return { ...findingJson(entry.finding), suppression: { origin: entry.origin, by: entry.by, reason: entry.reason } };
 }
 
 /** Machine-readable report: stable key order and sorted arrays, so two runs diff cleanly. */
@@ -49,6 +49,8 @@ export function formatJson(report: Report): string {
       suppressed: report.suppressed.length,
       errors: report.errors.length,
       filesScanned: report.filesScanned,
+      // Files found but not inputs of this kind (lint: YAML/JSON that is not a template).
+      filesSkipped: report.inputs?.skipped ?? 0,
     },
     findings: sortFindings(report.findings).map(findingJson),
     suppressed: sortSuppressed(report.suppressed).map(suppressedJson),

@@ -1,7 +1,7 @@
 import type { Finding } from "../engine/model";
 import { formatWhere } from "../util/errors";
 import { sortErrors, sortFindings, sortSuppressed } from "./order";
-import { summaryLine } from "./text";
+import { summaryLine } from "./summary";
 import type { InputError, Report } from "./types";
 
 /**
@@ -128,6 +128,8 @@ export function formatJunit(report: Report): string {
   const all = [...byFile.values()].flat();
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
+    // JUnit has no place for a run's summary (skipped files are not tests); a comment keeps it for people.
+    `<!-- ${summaryLine(report).replace(/--/g, "- -")} -->`,
     `<testsuites${attrs({ name: report.tool.name, tests: all.length, failures: count(all, "failure"), errors: count(all, "error"), skipped: count(all, "skipped"), time: "0" })}>`,
   ];
   files.forEach((file, id) => {

@@ -1,4 +1,5 @@
 import type { Finding, RuleReferences, Severity, Suppressed } from "../engine/model";
+import type { SourceRoot } from "./sourceRoot";
 
 export interface ToolInfo {
   name: string;
@@ -36,12 +37,28 @@ export interface Report {
   suppressed: Suppressed[];
   errors: InputError[];
   rules: RuleMeta[];
+  /** Inputs evaluated: files, or what `inputs.kind` names. */
   filesScanned: number;
+  /**
+   * Set by a command that tells its inputs apart by content (lint: CloudFormation templates among the
+   * YAML and JSON files it finds): `filesScanned` counts that kind, `skipped` the files that were not.
+   */
+  inputs?: { kind: InputKind; skipped: number };
 }
+
+/** The noun a report counts its inputs in. */
+export type InputKind = "template";
 
 export interface FormatOptions {
   /** ANSI colour in `text` output; the CLI passes `process.stdout.isTTY`. Ignored by other formats. */
   color?: boolean;
+  /**
+   * What `sarif` and `github` name files relative to (the repository root) and what fingerprints are
+   * computed against. Without it, paths are reported as the findings carry them.
+   */
+  sourceRoot?: SourceRoot;
+  /** `sarif`: describe every rule that ran in `tool.driver.rules`, not only the rules with results. */
+  allRules?: boolean;
 }
 
 export type Formatter = (report: Report, options?: FormatOptions) => string;

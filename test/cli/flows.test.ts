@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import type { OpsGenieAlert } from "../../src/alerts";
 import { runCli, useEndpoint } from "../helpers/cli";
+import { SAMPLE_POLICY_FILE } from "../helpers/samplePolicy";
 import { startS3Server, type S3TestServer } from "../helpers/s3Server";
 import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 import { cloudWatchData, INVENTORY_FILES, SAMPLE_FINDINGS, SAMPLE_LOG, sampleMessages, sampleText } from "../helpers/flowlogFixtures";
@@ -14,7 +15,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (args: string[], stdin?: Buffer) => runCli(["flows", ...args], { stdin });
+// The sample's required-tags finding is the sample team's policy: parapet's defaults require no tags.
+const run = (args: string[], stdin?: Buffer) => runCli(["flows", ...args], { stdin, env: { PARAPET_CONFIG: SAMPLE_POLICY_FILE } });
 
 const INVENTORY = ["--inventory", ...INVENTORY_FILES];
 

@@ -6,6 +6,7 @@ import Ajv04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { PACKAGE_ROOT } from "../../src/paths";
 import { runCli } from "../helpers/cli";
+import { SAMPLE_POLICY_FILE } from "../helpers/samplePolicy";
 
 const WEB = join(PACKAGE_ROOT, "samples/templates/web-app.yaml");
 const LOGS = join(PACKAGE_ROOT, "samples/templates/logs-bucket.yaml");
@@ -117,7 +118,7 @@ describe("parapet lint", () => {
   it("profiles and deny lists select rules by parapet or cfn_nag id", async () => {
     const profile = join(dir, "profile.txt");
     writeFileSync(profile, "# only these\nF14\nrequired-tags\n");
-    const only = JSON.parse((await lint(WEB, "-f", "json", "--profile", profile)).stdout);
+    const only = JSON.parse((await lint(WEB, "-f", "json", "--profile", profile, "--config", SAMPLE_POLICY_FILE)).stdout); // the sample team requires tags
     expect([...new Set(only.findings.map((f: { ruleId: string }) => f.ruleId))].sort()).toEqual(["required-tags", "s3-bucket-no-public-read-write-acl"]);
     const deny = join(dir, "deny.yml");
     writeFileSync(deny, "RulesToSuppress:\n  - id: F14\n    reason: demo bucket\n");

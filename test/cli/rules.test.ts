@@ -38,7 +38,7 @@ describe("parapet rules", () => {
     const r = await run("rules", "test", join(dir, "good"));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("ok   queue-retention-short fail: one minute");
-    expect(r.stdout).toContain("2 passed, 0 failed (2 cases in 1 rules)");
+    expect(r.stdout).toContain("2 passed, 0 failed (2 cases in 1 rule)");
   });
 
   it("test names the failing case and why, and exits 1", async () => {

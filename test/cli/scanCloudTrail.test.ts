@@ -5,6 +5,7 @@ import type { OpsGenieAlert } from "../../src/alerts";
 import { SAMPLES_DIR } from "../../src/paths";
 import { badLogs, expectedAlerts, goodLog, sampleRecord } from "../helpers/cloudtrailFixtures";
 import { runCli, useEndpoint } from "../helpers/cli";
+import { SAMPLE_POLICY_FILE } from "../helpers/samplePolicy";
 import { startSnsServer, type SnsTestServer } from "../helpers/snsServer";
 
 const MISSION = ["required-tags", "sg-internet-ingress-port-not-allowed", "iam-change-outside-business-hours"];
@@ -20,7 +21,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]) => runCli(["scan", "cloudtrail", ...args]);
+// The mission's tagging and off-hours alerts are the sample team's policy: parapet's defaults have neither.
+const run = (...args: string[]) => runCli(["scan", "cloudtrail", ...args], { env: { PARAPET_CONFIG: SAMPLE_POLICY_FILE } });
 
 describe("parapet scan cloudtrail", () => {
   it("exits 1 and lists the findings when one is at least --fail-on (default high)", async () => {

@@ -10,6 +10,7 @@ describe("json report", () => {
       suppressed: 1,
       errors: 1,
       filesScanned: 3,
+      filesSkipped: 0,
     });
     expect(doc.findings.map((f: any) => `${f.file}:${f.line}`)).toEqual(["templates/api.json:4", "templates/web.yaml:12", "templates/web.yaml:30"]);
     expect(doc.findings[1]).toEqual({
@@ -27,7 +28,7 @@ describe("json report", () => {
       evidence: [{ path: "properties.CidrIp", op: "publicCidr", actual: ["0.0.0.0/0"] }],
       references: { cfnNag: ["W2"] },
     });
-    expect(doc.suppressed[0].suppression).toEqual({ by: "metadata", reason: "public web server" });
+    expect(doc.suppressed[0].suppression).toEqual({ origin: "template", by: "templates/api.json:12:7", reason: "public web server" });
     expect(doc.errors).toEqual([{ file: "templates/broken.yaml", line: 3, column: 7, message: "bad indentation of a mapping entry" }]);
   });
 

@@ -4,6 +4,7 @@ import { finding, mixedReport, report } from "./sample";
 describe("junit report", () => {
   it("has one testsuite per file: findings fail, input errors error, suppressed findings skip", () => {
     expect(formatJunit(mixedReport())).toBe(`<?xml version="1.0" encoding="UTF-8"?>
+<!-- 3 findings (1 critical, 1 high, 1 medium, 0 low, 0 info) in 3 files, 1 suppressed, 1 error -->
 <testsuites name="parapet" tests="5" failures="3" errors="1" skipped="1" time="0">
   <testsuite name="templates/api.json" id="0" tests="2" failures="1" errors="0" skipped="1" time="0">
     <testcase name="sg-ingress-open-to-world WebSg" classname="templates/api.json" file="templates/api.json" line="4" time="0">
@@ -15,7 +16,7 @@ cfn_nag: W2
 evidence: properties.CidrIp publicCidr [&quot;0.0.0.0/0&quot;]</failure>
     </testcase>
     <testcase name="sg-ingress-open-to-world LbSg" classname="templates/api.json" file="templates/api.json" line="40" time="0">
-      <skipped message="suppressed by metadata: public web server"/>
+      <skipped message="suppressed by templates/api.json:12:7: public web server"/>
     </testcase>
   </testsuite>
   <testsuite name="templates/broken.yaml" id="1" tests="1" failures="0" errors="1" skipped="0" time="0">
@@ -46,6 +47,7 @@ evidence: properties.CidrIp publicCidr [&quot;0.0.0.0/0&quot;]</failure>
 
   it("gives a clean run one passing test case so CI does not call the report empty", () => {
     expect(formatJunit(report({ filesScanned: 2 }))).toBe(`<?xml version="1.0" encoding="UTF-8"?>
+<!-- 0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info) in 2 files, 0 suppressed -->
 <testsuites name="parapet" tests="1" failures="0" errors="0" skipped="0" time="0">
   <testsuite name="parapet" id="0" tests="1" failures="0" errors="0" skipped="0" time="0">
     <testcase name="0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info) in 2 files, 0 suppressed" classname="parapet" file="parapet" time="0"/>

@@ -14,15 +14,16 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { Command } from "commander";
-import { loadConfig, loadRules, type Config } from "../../engine";
+import { loadRules, type Config } from "../../engine";
 import { listFlowLogSources, processFlowLogSources, type FlowLogSourcesOutcome } from "../../pipeline/flowlogInputs";
 import { createFlowLogEnricher, flowLogFormat, flowLogSettings, malformedLines, type FlowLogOptions } from "../../pipeline/flowlogs";
 import { buildReport } from "../../pipeline/report";
 import { exitCodeFor, formatReport } from "../../report";
 import { flowLogBytesToText, readFlowLogFile, type EnrichedFlow, type Enricher } from "../../sources/flowlog";
 import { addAlertOptions, alertSinkFor, publishFindings, type AlertCliOptions } from "../alertOptions";
-import { addReportOptions, type ReportOptions } from "../reportOptions";
-import { emit, useColor } from "../output";
+import { addReportOptions, formatOptionsFor, type ReportOptions } from "../reportOptions";
+import { loadCommandConfig } from "../config";
+import { emit } from "../output";
 
 interface EnrichmentOptions {
   inventory?: string[];
@@ -62,7 +63,7 @@ function enrichCommand(): Command {
     .option("-o, --output <file>", "write the flows to a file instead of stdout")
     .option("-c, --config <file>", "configuration file")
     .action(async (inputs: string[], opts: EnrichmentOptions & { output?: string }) => {
-      const config = loadConfig(opts.config);
+      const { config } = loadCommandConfig(opts.config);
       const lines: string[] = [];
       const onFlows = (flows: readonly EnrichedFlow[]) => {
         for (const flow of flows) lines.push(JSON.stringify(flow));
@@ -86,7 +87,7 @@ function scanCommand(): Command {
         .argument(...INPUTS_ARGUMENT),
     ),
   )).action(async (inputs: string[], opts: ScanOptions) => {
-      const config = loadConfig(opts.config);
+      const { config } = loadCommandConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const sink = alertSinkFor(opts);
       const { results, failures } = await withEnricher(config, opts, (enricher) =>
@@ -98,7 +99,7 @@ function scanCommand(): Command {
         errors: [...failures, ...results.flatMap((r) => r.errors)],
         filesScanned: results.length + failures.length,
       });
-      emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
+      emit(formatReport(opts.format, report, formatOptionsFor(opts, inputs)), opts.output);
       process.exitCode = failures.length > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
       if (sink) await publishFindings(sink, report.findings);
     });

@@ -1,14 +1,15 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar } from "cli-progress";
-import { loadConfig, loadRules } from "../../engine";
+import { loadRules } from "../../engine";
 import { buildReport } from "../../pipeline/report";
 import { scanCloudTrailInputs, type CloudTrailFileOutcome } from "../../pipeline/cloudtrail";
 import { exitCodeFor, formatReport } from "../../report";
 import { listCloudTrailInputs, parseS3Uri, type CloudTrailInput, type SkippedInput } from "../../sources/cloudtrail";
 import { addAlertOptions, alertSinkFor, publishFindings, type AlertCliOptions } from "../alertOptions";
-import { emit, useColor } from "../output";
-import { addReportOptions, type ReportOptions } from "../reportOptions";
+import { loadCommandConfig } from "../config";
+import { emit } from "../output";
+import { addReportOptions, formatOptionsFor, type ReportOptions } from "../reportOptions";
 
 interface ScanCloudTrailOptions extends ReportOptions, AlertCliOptions {
   concurrency: number;
@@ -41,7 +42,7 @@ function cloudTrailCommand(): Command {
     .option("--region <region>", "AWS region for S3 and SNS (default: the SDK's, or the topic ARN's)")
     .option("--no-progress", "never show the progress bar (shown on a terminal when there are many files)")
     .action(async (targets: string[], opts: ScanCloudTrailOptions) => {
-      const config = loadConfig(opts.config);
+      const { config } = loadCommandConfig(opts.config);
       const { ruleSet } = loadRules({ config, ruleDirs: opts.rules, includeBuiltin: true, lazy: true });
       const s3 = targets.some((t) => parseS3Uri(t) !== undefined) ? new S3Client(opts.region ? { region: opts.region } : {}) : undefined;
       const sink = alertSinkFor(opts);
@@ -65,7 +66,7 @@ function cloudTrailCommand(): Command {
         }
 
         const report = buildReport(ruleSet, { findings: result.findings, suppressed: result.suppressed, errors: result.errors, filesScanned: inputs.length });
-        emit(formatReport(opts.format, report, { color: !opts.output && useColor() }), opts.output);
+        emit(formatReport(opts.format, report, formatOptionsFor(opts, targets)), opts.output);
         process.exitCode = result.filesFailed > 0 ? 2 : exitCodeFor(report.findings, opts.failOn);
         // After the report, so a failed publish still leaves the findings on record.
         if (sink) await publishFindings(sink, report.findings);
@@ -89,7 +90,7 @@ function startProgress(total: number): { update: (outcome: CloudTrailFileOutcome
   bar.start(total, 0, { records, findings });
   return {
     update(outcome) {
-      if (outcome.ok) {
+      if (outcome.status === "evaluated") {
         records += outcome.result.records;
         findings += outcome.result.findings.length;
       }

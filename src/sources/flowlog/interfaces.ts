@@ -19,6 +19,7 @@ import type { EC2Client, Filter, NetworkInterface, Tag } from "@aws-sdk/client-e
 import { readFile } from "node:fs/promises";
 import { messageOf, UserError } from "../../util/errors";
 import { isObject, safeFromEntries } from "../../util/objects";
+import { plural } from "../../util/plural";
 import { classifyInterface, partitionOf, regionOfZone, type InterfaceClass } from "./classify";
 
 /**
@@ -317,7 +318,7 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
         const half = Math.ceil(values.length / 2);
         return [...(await describe(filter, values.slice(0, half))), ...(await describe(filter, values.slice(half)))];
       }
-      warn(`DescribeNetworkInterfaces (${filter}, ${values.length} values) failed: ${errorCode(error)}: ${error instanceof Error ? error.message : ""}`.trim());
+      warn(`DescribeNetworkInterfaces (${filter}, ${plural(values.length, "value")}) failed: ${errorCode(error)}: ${error instanceof Error ? error.message : ""}`.trim());
     }
     return found;
   }
@@ -344,7 +345,7 @@ export function createEc2Directory(options: LiveDirectoryOptions): InterfaceDire
         } while (nextToken);
       } catch (error) {
         // Interface tags stand in for the instance's (see toInterfaceInfo).
-        warn(`DescribeTags (${chunk.length} instances) failed: ${errorCode(error)}; using interface tags`);
+        warn(`DescribeTags (${plural(chunk.length, "instance")}) failed: ${errorCode(error)}; using interface tags`);
         for (const id of chunk) tags.delete(id);
       }
     }
