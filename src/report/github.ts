@@ -1,6 +1,9 @@
 import type { Severity } from "../engine/model";
 import { sortErrors, sortFindings } from "./order";
-import type { Report } from "./types";
+import { ruleLabel } from "./ruleLabel";
+import { rootRelativePath, type SourceRoot } from "./sourceRoot";
+import { summaryLine } from "./summary";
+import type { FormatOptions, Report } from "./types";
 
 type Command = "error" | "warning" | "notice";
 
@@ -28,24 +31,37 @@ function command(kind: Command, properties: Record<string, string | number | und
 }
 
 /**
- * GitHub Actions annotations: one workflow command per finding (critical/high → error, medium →
- * warning, low/info → notice) and per unprocessable input, shown inline on the pull request diff.
+ * GitHub places an annotation by its path from the repository root, which is not the current
+ * directory when parapet runs in a subdirectory; a file outside the root keeps the path it was given.
  */
-export function formatGithub(report: Report): string {
+function annotationFile(file: string, root: SourceRoot | undefined): string {
+  const relative = root ? rootRelativePath(file, root) : undefined;
+  return relative && relative !== ".." && !relative.startsWith("../") ? relative : file;
+}
+
+/**
+ * GitHub Actions annotations: one workflow command per finding (critical/high → error, medium →
+ * warning, low/info → notice) and per unprocessable input, shown inline on the pull request diff;
+ * then the summary line for the job log.
+ */
+export function formatGithub(report: Report, options: FormatOptions = {}): string {
+  const root = options.sourceRoot;
   const lines = sortFindings(report.findings).map((finding) =>
     command(
       commandFor(finding.severity),
       {
-        file: finding.location.file,
+        file: annotationFile(finding.location.file, root),
         line: finding.location.line,
         col: finding.location.column,
-        title: `${finding.ruleId} ${finding.title}`,
+        title: `${ruleLabel(finding)} ${finding.title}`,
       },
       `${finding.message} [${finding.severity}, ${finding.subject.type} ${finding.subject.id}]`,
     ),
   );
   for (const error of sortErrors(report.errors)) {
-    lines.push(command("error", { file: error.file, line: error.line, col: error.column, title: "parapet could not process this input" }, error.message));
+    lines.push(command("error", { file: annotationFile(error.file, root), line: error.line, col: error.column, title: "parapet could not process this input" }, error.message));
   }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  // A plain line is not a workflow command: the job log shows it, no annotation is made.
+  lines.push(summaryLine(report));
+  return `${lines.join("\n")}\n`;
 }

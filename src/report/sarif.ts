@@ -1,9 +1,18 @@
-import { createHash } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Finding, RuleReferences, Severity, Suppressed } from "../engine/model";
 import { sortErrors, sortFindings, sortSuppressed } from "./order";
-import type { InputError, Report, RuleMeta } from "./types";
+import { findingFingerprint, isLocalPath, rootRelativePath, type SourceRoot } from "./sourceRoot";
+import { summaryLine } from "./summary";
+import type { FormatOptions, InputError, Report, RuleMeta } from "./types";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/** The base id of paths relative to the repository root, as GitHub's own SARIF examples name it. */
+export const SOURCE_ROOT_BASE_ID = "%SRCROOT%";
+
+/** Bumped whenever what the fingerprint covers changes, so consumers never compare unlike values. */
+const FINGERPRINT_KEY = "parapetFinding/v2";
 
 type SarifLevel = "error" | "warning" | "note";
 
@@ -109,23 +118,28 @@ function ruleFromFinding(finding: Finding): RuleMeta {
 }
 
 /**
- * Stable across line moves (no line number in it) but distinct per rule, file, resource and place in
- * the document, so GitHub keeps an alert's identity while a template is edited above it.
+ * A file inside the source root is named relative to it, against `%SRCROOT%` (GitHub resolves such
+ * paths against the repository root). A local file outside the root gets an absolute `file://` URI
+ * (a base id only qualifies relative references); `s3://...` and labels keep their own form.
  */
-export function findingFingerprint(finding: Finding): string {
-  const key = [finding.ruleId, finding.location.file, finding.subject.type, finding.subject.id, finding.location.pointer];
-  return createHash("sha256").update(JSON.stringify(key)).digest("hex");
+function artifactLocation(file: string, root: SourceRoot | undefined): { uri: string; uriBaseId?: string } {
+  if (!root || !isLocalPath(file)) return { uri: toArtifactUri(file) };
+  const relative = rootRelativePath(file, root)!;
+  if (relative === "" || relative === ".." || relative.startsWith("../") || path.isAbsolute(relative)) {
+    return { uri: toArtifactUri(path.resolve(root.cwd, file)) };
+  }
+  return { uri: toArtifactUri(relative), uriBaseId: SOURCE_ROOT_BASE_ID };
 }
 
-function physicalLocation(file: string, line: number | undefined, column: number | undefined) {
+function physicalLocation(file: string, line: number | undefined, column: number | undefined, root: SourceRoot | undefined) {
   const region =
     line !== undefined && line >= 1
       ? { region: { startLine: line, ...(column !== undefined && column >= 1 ? { startColumn: column } : {}) } }
       : {};
-  return { physicalLocation: { artifactLocation: { uri: toArtifactUri(file) }, ...region } };
+  return { physicalLocation: { artifactLocation: artifactLocation(file, root), ...region } };
 }
 
-function sarifResult(finding: Finding, ruleIndex: Map<string, number>, suppression?: Suppressed) {
+function sarifResult(finding: Finding, ruleIndex: Map<string, number>, root: SourceRoot | undefined, suppression?: Suppressed) {
   return {
     ruleId: finding.ruleId,
     ruleIndex: ruleIndex.get(finding.ruleId) ?? 0,
@@ -133,17 +147,18 @@ function sarifResult(finding: Finding, ruleIndex: Map<string, number>, suppressi
     message: { text: finding.message || finding.title },
     locations: [
       {
-        ...physicalLocation(finding.location.file, finding.location.line, finding.location.column),
+        ...physicalLocation(finding.location.file, finding.location.line, finding.location.column, root),
         logicalLocations: [{ name: finding.subject.id, fullyQualifiedName: `${finding.subject.type}/${finding.subject.id}`, kind: "resource" }],
       },
     ],
-    partialFingerprints: { "parapetFinding/v1": findingFingerprint(finding) },
+    // The baseline's fingerprint (src/report/sourceRoot.ts): the same whichever directory parapet ran in.
+    partialFingerprints: { [FINGERPRINT_KEY]: findingFingerprint(finding, root) },
     ...(suppression
       ? {
           suppressions: [
             {
-              // Metadata in the template itself is an in-source suppression; config, baseline, deny-lists are external.
-              kind: suppression.by.startsWith("metadata") ? "inSource" : "external",
+              // Metadata in the template itself is an in-source suppression; config and baselines are external.
+              kind: suppression.origin === "template" ? "inSource" : "external",
               status: "accepted",
               justification: suppression.reason || `suppressed by ${suppression.by}`,
             },
@@ -160,27 +175,47 @@ function sarifResult(finding: Finding, ruleIndex: Map<string, number>, suppressi
   };
 }
 
-function notification(error: InputError) {
+function notification(error: InputError, root: SourceRoot | undefined) {
   return {
     level: "error",
     message: { text: error.message },
-    locations: [physicalLocation(error.file, error.line, error.column)],
+    locations: [physicalLocation(error.file, error.line, error.column, root)],
   };
 }
 
-/** SARIF 2.1.0 log with one run: rule metadata as GitHub code scanning displays it, then results. */
-export function formatSarif(report: Report): string {
+/**
+ * The rules `tool.driver.rules` describes: those with a result (suppressed ones included), or with
+ * `allRules` every rule that ran. A finding whose rule the report does not describe still gets one.
+ */
+function describedRules(report: Report, allRules: boolean): RuleMeta[] {
+  const reported = [...report.findings, ...report.suppressed.map((s) => s.finding)];
+  const fired = new Set(reported.map((f) => f.ruleId));
   const rulesById = new Map<string, RuleMeta>();
-  for (const rule of report.rules) rulesById.set(rule.id, rule);
-  for (const entry of [...report.findings, ...report.suppressed.map((s) => s.finding)]) {
+  for (const rule of report.rules) if (allRules || fired.has(rule.id)) rulesById.set(rule.id, rule);
+  for (const entry of reported) {
     if (!rulesById.has(entry.ruleId)) rulesById.set(entry.ruleId, ruleFromFinding(entry));
   }
-  const rules = [...rulesById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...rulesById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Where `%SRCROOT%` is on this machine (SARIF wants the base of relative references declared; a directory URI ends in `/`). */
+function originalUriBaseIds(root: SourceRoot) {
+  const href = pathToFileURL(root.dir).href;
+  return { [SOURCE_ROOT_BASE_ID]: { uri: href.endsWith("/") ? href : `${href}/`, description: { text: "The repository root." } } };
+}
+
+/**
+ * SARIF 2.1.0 log with one run: rule metadata as GitHub code scanning displays it, then results.
+ * With `options.sourceRoot`, files are named relative to it (see `artifactLocation`).
+ */
+export function formatSarif(report: Report, options: FormatOptions = {}): string {
+  const root = options.sourceRoot;
+  const rules = describedRules(report, options.allRules === true);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
 
   const results = [
-    ...sortFindings(report.findings).map((finding) => sarifResult(finding, ruleIndex)),
-    ...sortSuppressed(report.suppressed).map((entry) => sarifResult(entry.finding, ruleIndex, entry)),
+    ...sortFindings(report.findings).map((finding) => sarifResult(finding, ruleIndex, root)),
+    ...sortSuppressed(report.suppressed).map((entry) => sarifResult(entry.finding, ruleIndex, root, entry)),
   ];
   const log = {
     $schema: SARIF_SCHEMA_URI,
@@ -199,9 +234,11 @@ export function formatSarif(report: Report): string {
         invocations: [
           {
             executionSuccessful: report.errors.length === 0,
-            toolExecutionNotifications: sortErrors(report.errors).map(notification),
+            toolExecutionNotifications: sortErrors(report.errors).map((error) => notification(error, root)),
+            properties: { summary: summaryLine(report), filesScanned: report.filesScanned, filesSkipped: report.inputs?.skipped ?? 0 },
           },
         ],
+        ...(root ? { originalUriBaseIds: originalUriBaseIds(root) } : {}),
         results,
         columnKind: "utf16CodeUnits",
       },

@@ -1,9 +1,12 @@
 import { SEVERITIES, type Finding, type Severity } from "../engine/model";
 import { formatWhere } from "../util/errors";
 import { sortErrors, sortFindings } from "./order";
+import { cfnNagIds } from "./ruleLabel";
 import { oneLine } from "./sanitize";
-import { countBySeverity, plural } from "./summary";
+import { summaryLine } from "./summary";
 import type { FormatOptions, Report } from "./types";
+
+export { summaryLine } from "./summary";
 
 const RESET = "\u001b[0m";
 const SEVERITY_STYLE: Record<Severity, string> = {
@@ -28,11 +31,14 @@ function findingLine(finding: Finding, color: boolean): string {
   // Without a line (a CloudTrail record, a flow), the pointer says where: `trail.json.gz#/Records/12`.
   const where = line === undefined && pointer ? `${oneLine(file)}#${oneLine(pointer)}` : formatWhere(oneLine(file), line, column);
   const severity = paint(finding.severity.padEnd(SEVERITY_WIDTH), SEVERITY_STYLE[finding.severity], color);
-  return `${where}  ${severity}  ${finding.ruleId}  ${oneLine(finding.message)}`;
+  // The cfn_nag id beside parapet's (`rule-id (F14)`), dimmed so the parapet id stands out.
+  const ids = cfnNagIds(finding);
+  const rule = ids ? `${finding.ruleId} ${paint(`(${ids})`, DIM, color)}` : finding.ruleId;
+  return `${where}  ${severity}  ${rule}  ${oneLine(finding.message)}`;
 }
 
 /**
- * `file:line:col  severity  rule-id  message`, one finding per line (grep- and editor-friendly), sorted
+ * `file:line:col  severity  rule-id (cfn_nag id)  message`, one finding per line (grep- and editor-friendly), sorted
  * by file then position, then input errors, then a summary line.
  */
 export function formatText(report: Report, options: FormatOptions = {}): string {
@@ -45,13 +51,4 @@ export function formatText(report: Report, options: FormatOptions = {}): string 
   if (lines.length > 0) lines.push("");
   lines.push(paint(summaryLine(report), DIM, color && report.findings.length === 0 && report.errors.length === 0));
   return `${lines.join("\n")}\n`;
-}
-
-/** `N findings (x critical, y high, ...) in M files, K suppressed[, E errors]`. */
-export function summaryLine(report: Report): string {
-  const counts = countBySeverity(report.findings);
-  const bySeverity = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(", ");
-  let line = `${plural(report.findings.length, "finding")} (${bySeverity}) in ${plural(report.filesScanned, "file")}, ${report.suppressed.length} suppressed`;
-  if (report.errors.length > 0) line += `, ${plural(report.errors.length, "error")}`;
-  return line;
 }

@@ -49,8 +49,8 @@ export function report(overrides: Partial<Report> = {}): Report {
   };
 }
 
-export function suppressed(f: Finding, by = "metadata", reason = "public web server"): Suppressed {
-  return { finding: f, by, reason };
+export function suppressed(f: Finding, origin: Suppressed["origin"] = "template", by = "templates/api.json:12:7", reason = "public web server"): Suppressed {
+  return { finding: f, origin, by, reason };
 }
 
 /** A mixed report used by several formatter tests. */

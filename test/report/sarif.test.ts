@@ -3,7 +3,8 @@ import { join } from "node:path";
 import Ajv04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { formatSarif, toArtifactUri } from "../../src/report/sarif";
-import { finding, mixedReport, report } from "./sample";
+import { findingFingerprint, type SourceRoot } from "../../src/report/sourceRoot";
+import { RULES, finding, mixedReport, report, suppressed as suppressedEntry } from "./sample";
 
 // The SARIF 2.1.0 schema as shipped by the npm package @microsoft/jest-sarif (lib/schemas/sarif-2.1.0-rtm.5.json,
 // MIT); it is a draft-04 schema, hence ajv-draft-04.
@@ -78,9 +79,14 @@ describe("sarif report", () => {
     expect(third.level).toBe("warning"); // medium
     expect(run.tool.driver.rules[third.ruleIndex].id).toBe(third.ruleId);
     expect(first.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "templates/api.json" }, region: { startLine: 4, startColumn: 3 } });
-    expect(first.partialFingerprints["parapetFinding/v1"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.partialFingerprints["parapetFinding/v2"]).toMatch(/^[0-9a-f]{32}$/);
     expect(second.suppressions).toBeUndefined();
     expect(suppressed.suppressions).toEqual([{ kind: "inSource", status: "accepted", justification: "public web server" }]);
+    // Declared outside the template (configuration, baseline): external.
+    for (const origin of ["configuration", "baseline"] as const) {
+      const external = JSON.parse(formatSarif(report({ suppressed: [suppressedEntry(finding(), origin, "config exception #1")] }))).runs[0].results[0];
+      expect(external.suppressions[0].kind).toBe("external");
+    }
     expect(run.invocations[0].toolExecutionNotifications[0].message.text).toBe("bad indentation of a mapping entry");
   });
 
@@ -105,5 +111,64 @@ describe("sarif report", () => {
     expect(toArtifactUri("C:\\r\\t.yaml")).toBe("file:///C:/r/t.yaml");
     expect(toArtifactUri("s3://b/k 1%.gz")).toBe("s3://b/k%201%25.gz");
     expect(toArtifactUri("<stdin>")).toBe("%3Cstdin%3E");
+  });
+
+  describe("with a source root (the repository root)", () => {
+    const fromRoot: SourceRoot = { dir: "/repo", cwd: "/repo" };
+    const fromSubdir: SourceRoot = { dir: "/repo", cwd: "/repo/infra" };
+
+    it("names files relative to it, against %SRCROOT%, which the run declares", () => {
+      const log = expectValid(formatSarif(report({ findings: [finding({ file: "stacks/a b.yaml" })] }), { sourceRoot: { dir: "/repo", cwd: "/repo/infra" } }));
+      const run = log.runs[0];
+      expect(run.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: "infra/stacks/a%20b.yaml", uriBaseId: "%SRCROOT%" });
+      expect(run.originalUriBaseIds).toEqual({ "%SRCROOT%": { uri: "file:///repo/", description: { text: "The repository root." } } });
+    });
+
+    it("gives the same URI and fingerprint whichever directory the paths were relative to", () => {
+      const a = JSON.parse(formatSarif(report({ findings: [finding({ file: "infra/web.yaml" })] }), { sourceRoot: fromRoot })).runs[0].results[0];
+      const b = JSON.parse(formatSarif(report({ findings: [finding({ file: "web.yaml" })] }), { sourceRoot: fromSubdir })).runs[0].results[0];
+      const c = JSON.parse(formatSarif(report({ findings: [finding({ file: "/repo/infra/web.yaml" })] }), { sourceRoot: fromSubdir })).runs[0].results[0];
+      expect(a.locations).toEqual(b.locations);
+      expect(a.locations).toEqual(c.locations);
+      expect(a.partialFingerprints).toEqual(b.partialFingerprints);
+      expect(a.partialFingerprints).toEqual(c.partialFingerprints);
+      // The baseline's fingerprint, not a second definition of a finding's identity.
+      expect(a.partialFingerprints["parapetFinding/v2"]).toBe(findingFingerprint(finding({ file: "web.yaml" }), fromSubdir));
+    });
+
+    it("changes the fingerprint with what the finding is, not with its line", () => {
+      const fp = (f: ReturnType<typeof finding>) => JSON.parse(formatSarif(report({ findings: [f] }), { sourceRoot: fromRoot })).runs[0].results[0].partialFingerprints["parapetFinding/v2"];
+      expect(fp(finding({ line: 3 }))).toBe(fp(finding({ line: 40 })));
+      expect(fp(finding())).not.toBe(fp(finding({ file: "templates/other.yaml" })));
+      expect(fp(finding())).not.toBe(fp(finding({ message: "Security group ingress allows 0.0.0.0/0 on port 3389" })));
+      expect(fp(finding())).not.toBe(fp(finding({ subject: { type: "AWS::EC2::SecurityGroupIngress", id: "OtherSg", source: "template" } })));
+    });
+
+    it("gives files outside the root an absolute URI and leaves S3 objects and labels alone", () => {
+      const log = expectValid(
+        formatSarif(
+          report({
+            findings: [finding({ file: "../elsewhere/t.yaml" }), finding({ file: "s3://bucket/AWSLogs/x.json.gz" }), finding({ file: "<stdin>", line: undefined, column: undefined })],
+            errors: [{ file: "broken.yaml", line: 2, message: "bad" }],
+          }),
+          { sourceRoot: fromRoot },
+        ),
+      );
+      const run = log.runs[0];
+      const locations = run.results.map((r: any) => r.locations[0].physicalLocation.artifactLocation);
+      expect(locations).toEqual(expect.arrayContaining([{ uri: "file:///elsewhere/t.yaml" }, { uri: "s3://bucket/AWSLogs/x.json.gz" }, { uri: "%3Cstdin%3E" }]));
+      expect(run.invocations[0].toolExecutionNotifications[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: "broken.yaml", uriBaseId: "%SRCROOT%" });
+    });
+  });
+
+  it("describes only the rules with results, unless asked for all", () => {
+    const only = JSON.parse(formatSarif(report({ findings: [finding()] }))).runs[0].tool.driver.rules;
+    expect(only.map((r: any) => r.id)).toEqual(["sg-ingress-open-to-world"]);
+    const suppressedOnly = JSON.parse(formatSarif(report({ suppressed: [{ finding: finding({ ruleId: "s3-bucket-encryption" }), origin: "template", by: "a.yaml:3:5", reason: "r" }] })));
+    expect(suppressedOnly.runs[0].tool.driver.rules.map((r: any) => r.id)).toEqual(["s3-bucket-encryption"]);
+    const all = expectValid(formatSarif(report({ findings: [finding()] }), { allRules: true })).runs[0];
+    expect(all.tool.driver.rules.map((r: any) => r.id)).toEqual(RULES.map((r) => r.id).sort());
+    expect(all.results[0].ruleIndex).toBe(all.tool.driver.rules.findIndex((r: any) => r.id === "sg-ingress-open-to-world"));
+    expect(expectValid(formatSarif(report({ rules: RULES }))).runs[0].tool.driver.rules).toEqual([]);
   });
 });

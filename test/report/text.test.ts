@@ -5,8 +5,8 @@ describe("text report", () => {
   it("prints one line per finding sorted by file then line, errors, then a summary", () => {
     expect(formatText(mixedReport())).toBe(
       [
-        "templates/api.json:4:3  critical  sg-ingress-open-to-world  Port 3389 open",
-        "templates/web.yaml:12:9  high      sg-ingress-open-to-world  Security group ingress allows 0.0.0.0/0 on port 22",
+        "templates/api.json:4:3  critical  sg-ingress-open-to-world (W2)  Port 3389 open",
+        "templates/web.yaml:12:9  high      sg-ingress-open-to-world (W2)  Security group ingress allows 0.0.0.0/0 on port 22",
         "templates/web.yaml:30:5  medium    s3-bucket-encryption  Bucket Logs has no encryption",
         "templates/broken.yaml:3:7  error     bad indentation of a mapping entry",
         "",
@@ -45,5 +45,14 @@ describe("text report", () => {
     expect(summaryLine(report({ findings: [finding()], filesScanned: 1 }))).toBe(
       "1 finding (0 critical, 1 high, 0 medium, 0 low, 0 info) in 1 file, 0 suppressed",
     );
+  });
+
+  it("shows the cfn_nag ids a rule stands for beside its id, dimmed in colour", () => {
+    const two = finding({ references: { cfnNag: ["W9", "W2"] } });
+    expect(formatText(report({ findings: [two] })).split("\n")[0]).toBe(
+      "templates/web.yaml:12:9  high      sg-ingress-open-to-world (W9,W2)  Security group ingress allows 0.0.0.0/0 on port 22",
+    );
+    expect(formatText(report({ findings: [finding({ references: {} })] })).split("\n")[0]).toContain("  sg-ingress-open-to-world  Security");
+    expect(formatText(report({ findings: [finding()] }), { color: true })).toContain("sg-ingress-open-to-world \u001b[2m(W2)\u001b[0m  Security");
   });
 });
