@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Command> = {
   scan: () => (require("./commands/scan") as typeof import("./commands/scan")).scanCommand(),
   rules: () => (require("./commands/rules") as typeof import("./commands/rules")).rulesCommand(),
   flows: () => (require("./commands/flows") as typeof import("./commands/flows")).flowsCommand(),
+  init: () => (require("./commands/init") as typeof import("./commands/init")).initCommand(),
+  "cfn-nag-scan": () => (require("./commands/cfnNagScan") as typeof import("./commands/cfnNagScan")).cfnNagScanCommand(),
 };
 
 /** Builds the `parapet` command tree: the named subcommand only, or all of them for help. */
