@@ -22,7 +22,8 @@
  * node_modules left external (they run only in a development checkout).
  */
 const { spawnSync } = require("node:child_process");
-const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 const esbuild = require("esbuild");
 
@@ -124,26 +125,69 @@ function thirdPartyNotices(metafiles) {
   return "parapet bundles the following libraries. Their licences and notices follow.\n" + rule + sections.join(rule);
 }
 
-async function main() {
-  const started = Date.now();
-  rmSync(DIST, { recursive: true, force: true });
+/** Everything the build reads: when none of it changed, neither would what it writes. */
+function inputsHash() {
+  const hash = createHash("sha256");
+  const add = (rel) => {
+    const full = path.join(ROOT, rel);
+    if (!existsSync(full)) return;
+    for (const entry of readdirSync(full, { withFileTypes: true, recursive: true }).sort((a, b) => a.parentPath.localeCompare(b.parentPath) || a.name.localeCompare(b.name))) {
+      if (!entry.isFile()) continue;
+      const file = path.join(entry.parentPath, entry.name);
+      hash.update(path.relative(ROOT, file)).update("\0").update(readFileSync(file)).update("\0");
+    }
+  };
+  ["src", "scripts", "bench", "rules", "schemas"].forEach(add);
+  for (const file of ["config.json", "package.json", "package-lock.json"]) hash.update(file).update("\0").update(readFileSync(path.join(ROOT, file)));
+  return hash.digest("hex");
+}
+
+/**
+ * Writes the shipped files into a fresh folder, then renames each into dist/ (a rename replaces a file
+ * atomically): a CLI started meanwhile, by a test run in parallel, reads a whole old or a whole new
+ * file, never a missing or half-written one.
+ */
+async function buildShipped(staging) {
   const shipped = await Promise.all([
-    esbuild.build({ ...common, entryPoints: [path.join(ROOT, "src/cli/main.ts")], outfile: path.join(DIST, "parapet.js"), plugins: [separateBundles] }),
+    esbuild.build({ ...common, entryPoints: [path.join(ROOT, "src/cli/main.ts")], outfile: path.join(staging, "parapet.js"), plugins: [separateBundles] }),
     ...SEPARATE_BUNDLES.map((b) =>
-      esbuild.build({ ...common, entryPoints: [path.join(ROOT, b.entry)], outfile: path.join(DIST, b.file), mainFields: b.mainFields ?? common.mainFields }),
+      esbuild.build({ ...common, entryPoints: [path.join(ROOT, b.entry)], outfile: path.join(staging, b.file), mainFields: b.mainFields ?? common.mainFields }),
     ),
   ]);
-  writeFileSync(path.join(DIST, "THIRD-PARTY-NOTICES.txt"), thirdPartyNotices(shipped.map((r) => r.metafile)));
+  writeFileSync(path.join(staging, "THIRD-PARTY-NOTICES.txt"), thirdPartyNotices(shipped.map((r) => r.metafile)));
+}
+
+async function main() {
+  const started = Date.now();
+  const quiet = process.argv.includes("--quiet");
+  const hash = inputsHash();
+  const hashFile = path.join(ROOT, "build", "inputs.sha256");
+  // `--if-changed` (the test run's global setup): nothing to do when the sources are as last built.
+  const unchanged = () => existsSync(hashFile) && readFileSync(hashFile, "utf8") === hash && existsSync(path.join(DIST, "parapet.js")) && existsSync(path.join(ROOT, "build/scripts"));
+  if (process.argv.includes("--if-changed") && unchanged()) return;
+
   await Promise.all([
     // Development tools: each entry is its own bundle (bench/run.js spawns its siblings by file name).
     esbuild.build({ ...common, entryPoints: entries("scripts"), outdir: path.join(ROOT, "build/scripts"), packages: "external", legalComments: "none", minify: false }),
     esbuild.build({ ...common, entryPoints: entries("bench"), outdir: path.join(ROOT, "build/bench"), packages: "external", legalComments: "none", minify: false }),
   ]);
-  // The rule bundle is written by parapet's own loader, so a broken built-in rule fails the build
-  // with the message the CLI would print.
-  const rules = spawnSync(process.execPath, [path.join(ROOT, "build/scripts/bundleRules.js"), ...process.argv.slice(2)], { stdio: "inherit" });
-  if (rules.status !== 0) process.exit(rules.status ?? 1);
-  if (!process.argv.includes("--quiet")) console.log(`built dist/ and build/ in ${Date.now() - started} ms`);
+  mkdirSync(path.join(ROOT, "build"), { recursive: true });
+  const staging = mkdtempSync(path.join(ROOT, "build", "dist-"));
+  try {
+    await buildShipped(staging);
+    // The rule bundle is written by parapet's own loader, so a broken built-in rule fails the build
+    // with the message the CLI would print.
+    const rules = spawnSync(process.execPath, [path.join(ROOT, "build/scripts/bundleRules.js"), "--out", path.join(staging, "rules.bundle.json"), ...(quiet ? ["--quiet"] : [])], { stdio: "inherit" });
+    if (rules.status !== 0) process.exit(rules.status ?? 1);
+    mkdirSync(DIST, { recursive: true });
+    const written = new Set(readdirSync(staging));
+    for (const name of written) renameSync(path.join(staging, name), path.join(DIST, name));
+    for (const name of readdirSync(DIST)) if (!written.has(name)) rmSync(path.join(DIST, name), { recursive: true, force: true });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  writeFileSync(hashFile, hash);
+  if (!quiet) console.log(`built dist/ and build/ in ${Date.now() - started} ms`);
 }
 
 main().catch((err) => {

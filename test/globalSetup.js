@@ -7,5 +7,5 @@ const path = require("node:path");
  * spawn bin/parapet.js, always test this checkout's code and never a stale build.
  */
 module.exports = function buildBeforeTests() {
-  execFileSync(process.execPath, [path.join(__dirname, "..", "scripts", "build.js"), "--quiet"], { stdio: "inherit" });
+  execFileSync(process.execPath, [path.join(__dirname, "..", "scripts", "build.js"), "--quiet", "--if-changed"], { stdio: "inherit" });
 };
