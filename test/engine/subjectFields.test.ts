@@ -14,7 +14,8 @@ import { renderSnapshot } from "../../scripts/cfnResourceTypes";
  * The names rules may use (src/engine/subjectFields.ts) against what the sources really produce: a
  * field a source adds without listing it would make a correct rule fail to load.
  */
-const SHARED = path.join(PACKAGE_ROOT, "..", "shared", "conformance");
+/** Copies of shared/conformance kept in the repository (CI checkouts need not have shared/ beside them). */
+const CONFORMANCE = path.join(PACKAGE_ROOT, "test", "fixtures", "conformance");
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -55,7 +56,7 @@ describe("subject fields rules may name", () => {
       const value = JSON.parse(readFileSync(file, "utf8")) as unknown;
       records.push(...(Array.isArray(value) ? value : [value]));
     }
-    for (const file of jsonFiles(path.join(SHARED, "cloudtrail"))) records.push(...(JSON.parse(readFileSync(file, "utf8")) as unknown[]));
+    for (const file of jsonFiles(path.join(CONFORMANCE, "cloudtrail"))) records.push(...(JSON.parse(readFileSync(file, "utf8")) as unknown[]));
     records.push(...(await readCloudTrailFile(path.join(PACKAGE_ROOT, "samples", "cloudtrail", "sample.json.gz"))).records);
     const { subjects } = recordsToSubjects(records, "corpus");
     expect(new Set(subjects.map((s) => s.type)).size).toBeGreaterThan(10);
@@ -74,7 +75,7 @@ describe("subject fields rules may name", () => {
   it("cover the fields the template source adds (the cfn_nag corpus)", () => {
     // Other properties are the template author's, typos included; `Parapet::...` ones are parapet's.
     const subjects: Subject[] = [];
-    for (const file of readdirSync(path.join(SHARED, "cfn_nag"), { recursive: true, withFileTypes: true })) {
+    for (const file of readdirSync(path.join(CONFORMANCE, "cfn_nag"), { recursive: true, withFileTypes: true })) {
       if (!file.isFile() || !/\.(ya?ml|json|template)$/.test(file.name)) continue;
       const full = path.join(file.parentPath, file.name);
       subjects.push(...loadTemplateSubjects(full, readFileSync(full, "utf8")).subjects);

@@ -8,9 +8,9 @@ import { looksLikeTemplate } from "../../src/sources/template/detect";
  * so the corpora are checked file by file: cfn_nag's test templates and AWS's sample repository, which
  * also holds buildspecs, Kubernetes manifests, bandit settings and Lambda test events.
  */
-/** cfn_nag's corpus is copied into the repository; AWS's sample repository is only in shared/, beside it. */
+/** Both corpora are copied from shared/conformance into the repository (test/fixtures/conformance). */
 const CFN_NAG = path.join(__dirname, "../fixtures/conformance/cfn_nag/templates");
-const REAL_WORLD = path.join(__dirname, "../../../shared/conformance/real-world/aws-cloudformation-templates");
+const REAL_WORLD = path.join(__dirname, "../fixtures/conformance/real-world/aws-cloudformation-templates");
 const files = (root: string) => globSync("**/*", { cwd: root, dot: true, onlyFiles: true }).filter((f) => /\.(ya?ml|json|template)$/i.test(f)).sort();
 const detected = (file: string) => looksLikeTemplate(readFileSync(file, "utf8"));
 
