@@ -158,7 +158,9 @@ function build(text: string): { root: OutlineNode | undefined; complete: boolean
     if (!key) {
       // A scalar (or flow collection) item: `- value` already recorded its position.
       if (pending && pending.col < col) {
-        const tagPrefix = /^![A-Za-z0-9:]+[ \t]+(?=[^\s#])/.exec(rest)?.[0].length ?? 0;
+        // The exact parser places a tagged scalar at its value, after the tag; an empty one (`- !GetAZs`)
+        // just after the tag itself.
+        const tagPrefix = /^![A-Za-z0-9:]+$/.exec(rest)?.[0].length ?? /^![A-Za-z0-9:]+[ \t]+(?=[^\s#])/.exec(rest)?.[0].length ?? 0;
         const leaf: OutlineNode = { pos: { line: i + 1, column: col + tagPrefix + 1 }, leaf: true };
         if (/^[[{]/.test(rest) && !balanced(rest)) complete = false;
         if (/^[|>]/.test(rest)) skipDeeperThan = pending.col;
