@@ -8,7 +8,7 @@ import { findConfigFile } from "../engine/configFile";
  * from the current directory. Paths in the file (lint excludes) are relative to its directory.
  */
 export function loadCommandConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): { config: Config; file?: string } {
-  const found = explicit ?? env.PARAPET_CONFIG ? undefined : findConfigFile(cwd);
+  const found = (explicit ?? env.PARAPET_CONFIG) ? undefined : findConfigFile(cwd);
   // Messages name a discovered file as the user would: `.parapet.yaml`, `../.parapet.yaml`.
   const file = explicit ?? env.PARAPET_CONFIG ?? (found && path.relative(cwd, found));
   return { config: loadConfig(file, env), file };

@@ -191,7 +191,7 @@ function excludedBy(excluders: readonly Excluder[], file: string): string | unde
 }
 
 /** `stacks/**\/*.yaml` → base `stacks`, pattern `**\/*.yaml`: the search starts where the wildcards do. */
-function splitGlob(glob: string): { base: string; pattern: string } {
+export function splitGlob(glob: string): { base: string; pattern: string } {
   const segments = glob.split("/");
   const firstDynamic = segments.findIndex((segment) => isDynamicPattern(segment));
   const baseSegments = segments.slice(0, firstDynamic);

@@ -1,8 +1,10 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { isDynamicPattern } from "tinyglobby";
 import { isLocalPath, type SourceRoot } from "../report/sourceRoot";
 import { UserError } from "../util/errors";
+import { isDirectory } from "../util/fs";
+import { splitGlob } from "./files";
 
 /**
  * The directory of a repository's work tree that holds `start`: the nearest ancestor with a `.git`
@@ -16,18 +18,6 @@ export function gitTopLevel(start: string): string | undefined {
   }
 }
 
-/** The part of an input before its first glob segment: `stacks/**\/*.yaml` → `stacks`. */
-function literalPrefix(input: string): string {
-  if (!isDynamicPattern(input)) return input;
-  const segments = input.split(/[\\/]/);
-  const literal: string[] = [];
-  for (const segment of segments) {
-    if (isDynamicPattern(segment)) break;
-    literal.push(segment);
-  }
-  return literal.join("/") || ".";
-}
-
 /**
  * The root a run's paths are reported relative to: `--base-path` when given, else the git top level
  * of the first local input (of the current directory when no input is in a repository), else the
@@ -37,19 +27,14 @@ export function findSourceRoot(inputs: readonly string[], options: { basePath?: 
   const cwd = path.resolve(options.cwd ?? process.cwd());
   if (options.basePath !== undefined) {
     const dir = path.resolve(cwd, options.basePath);
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(dir).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isDirectory) throw new UserError(`--base-path ${options.basePath}: not a directory`);
+    if (!isDirectory(dir)) throw new UserError(`--base-path ${options.basePath}: not a directory`);
     return { dir, cwd };
   }
   for (const input of inputs) {
     if (!isLocalPath(input) || input === "-") continue;
-    const start = path.resolve(cwd, literalPrefix(input));
-    const top = gitTopLevel(existsSync(start) && !statSync(start).isDirectory() ? path.dirname(start) : start);
+    // A glob's search starts where its wildcards do.
+    const start = path.resolve(cwd, isDynamicPattern(input) ? splitGlob(input).base : input);
+    const top = gitTopLevel(existsSync(start) && !isDirectory(start) ? path.dirname(start) : start);
     if (top) return { dir: top, cwd };
   }
   return { dir: gitTopLevel(cwd) ?? cwd, cwd };

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { PACKAGE_ROOT } from "../paths";
+import { packageInfo } from "../version";
 
 /**
  * Where parapet's documentation lives online, defined once: SARIF's `informationUri` and every
@@ -17,11 +15,6 @@ const FALLBACK_REPOSITORY_URL = "https://github.com/parapet-dev/parapet";
  */
 const DOCS_BRANCH = "main";
 
-interface Manifest {
-  repository?: string | { url?: string };
-  homepage?: string;
-}
-
 /**
  * `git+https://github.com/o/r.git`, `github:o/r`, `o/r`, `github.com/o/r`, `https://github.com/o/r#readme`
  * → `https://github.com/o/r`; undefined for anything that is not a GitHub repository.
@@ -34,20 +27,7 @@ export function githubRepositoryUrl(spec: string | undefined): string | undefine
   return match ? `https://github.com/${match[1]}/${match[2]}` : undefined;
 }
 
-function readManifest(): Manifest {
-  try {
-    return JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as Manifest;
-  } catch {
-    return {};
-  }
-}
-
-function repositoryFrom(manifest: Manifest): string {
-  const repository = typeof manifest.repository === "string" ? manifest.repository : manifest.repository?.url;
-  return githubRepositoryUrl(repository) ?? githubRepositoryUrl(manifest.homepage) ?? FALLBACK_REPOSITORY_URL;
-}
-
-export const REPOSITORY_URL = repositoryFrom(readManifest());
+export const REPOSITORY_URL = githubRepositoryUrl(packageInfo.repository) ?? FALLBACK_REPOSITORY_URL;
 
 /** The README, which is parapet's home page (SARIF `tool.driver.informationUri`). */
 export const README_URL = `${REPOSITORY_URL}#readme`;
